@@ -1,0 +1,404 @@
+/*
+ * cli.c — the front end shared by every program: options, messages, exit
+ * codes, opening the database, and the batch loop (see cli.h).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void
+vwarn_line(struct tshop_cli *c, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", c->prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+cli_warn(struct tshop_cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_line(c, fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_note(struct tshop_cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->quiet)
+		return;
+	va_start(ap, fmt);
+	vwarn_line(c, fmt, ap);
+	va_end(ap);
+}
+
+void
+cli_usage(struct tshop_cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vwarn_line(c, fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "usage: %s\n", c->usage);
+	exit(TSHOP_EXIT_USAGE);
+}
+
+void
+cli_fail(struct tshop_cli *c, const struct tshop_err *e)
+{
+	fprintf(stderr, "%s: %s\n", c->prog, e->msg);
+	if (c->db != NULL)
+		tshop_db_rollback(c->db);
+	exit(e->code ? e->code : TSHOP_EXIT_LOCAL);
+}
+
+static void
+emit(void *ctx, const char *msg)
+{
+	struct tshop_cli *c = ctx;
+
+	fprintf(stderr, "%s: %s\n", c->prog, msg);
+}
+
+void
+cli_init(struct tshop_cli *c, const char *prog, const char *usage)
+{
+	memset(c, 0, sizeof(*c));
+	c->prog = prog;
+	c->usage = usage;
+	c->format = TSHOP_FMT_TSV;
+	c->diag.emit = emit;
+	c->diag.ctx = c;
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static const struct cli_opt common_opts[] = {
+	{ NULL, 'd', true }, { NULL, 'o', true }, { NULL, 'H', false },
+	{ NULL, 'q', false }, { NULL, 'n', false }, { "dry-run", CLI_DRY_RUN, false },
+	{ NULL, 'h', false }, { "help", 'h', false },
+};
+
+static const struct cli_opt *
+find_opt(const struct cli_opt *opts, const char *name, int id)
+{
+	for (size_t i = 0; i < sizeof(common_opts) / sizeof(common_opts[0]); i++)
+		if (name ? (common_opts[i].name && strcmp(common_opts[i].name, name) == 0)
+		    : (common_opts[i].name == NULL && common_opts[i].id == id))
+			return &common_opts[i];
+	for (; opts && (opts->name || opts->id); opts++)
+		if (name ? (opts->name && strcmp(opts->name, name) == 0) : opts->id == id)
+			return opts;
+	return NULL;
+}
+
+static void
+common(struct tshop_cli *c, int id, const char *arg)
+{
+	switch (id) {
+	case 'd':
+		c->db_opt = arg;
+		break;
+	case 'o':
+		if (tshop_format_parse(arg, &c->format) == -1)
+			cli_usage(c, "-o: '%s' is not tsv, csv or json", arg);
+		break;
+	case 'H':
+		c->header = true;
+		break;
+	case 'q':
+		c->quiet = true;
+		break;
+	case 'n':
+	case CLI_DRY_RUN:
+		c->dry_run = true;
+		break;
+	case CLI_REJECTS:
+		c->rejects = arg;
+		break;
+	case 'h':
+		printf("usage: %s\n", c->usage);
+		exit(0);
+	}
+}
+
+static bool
+is_operand(const char *a)
+{
+	return a[0] != '-' || a[1] == '\0' ||
+	    (a[1] >= '0' && a[1] <= '9') || (a[1] == '.' && a[2] >= '0' && a[2] <= '9');
+}
+
+void
+cli_parse(struct tshop_cli *c, int argc, char **argv, const struct cli_opt *opts,
+    void (*on_opt)(struct tshop_cli *c, int id, const char *arg, void *ctx), void *ctx)
+{
+	bool only_operands = false;
+
+	if ((c->args = calloc((size_t)argc + 1, sizeof(*c->args))) == NULL) {
+		cli_warn(c, "out of memory");
+		exit(TSHOP_EXIT_LOCAL);
+	}
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		const struct cli_opt *o;
+		const char *arg = NULL;
+
+		if (only_operands || is_operand(a)) {
+			c->args[c->nargs++] = a;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_operands = true;
+			continue;
+		}
+		if (a[1] == '-') {
+			char *eq = strchr(a + 2, '=');
+
+			if (eq)
+				*eq = '\0';
+			if ((o = find_opt(opts, a + 2, 0)) == NULL)
+				cli_usage(c, "unknown option '%s'", a);
+			if (o->arg) {
+				if (eq)
+					arg = eq + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					cli_usage(c, "option '--%s' needs a value", o->name);
+			} else if (eq)
+				cli_usage(c, "option '--%s' takes no value", o->name);
+		} else {
+			/* a cluster of short options: -Hq, -dFILE, -d FILE */
+			for (char *p = a + 1; *p; p++) {
+				if ((o = find_opt(opts, NULL, (unsigned char)*p)) == NULL)
+					cli_usage(c, "unknown option '-%c'", *p);
+				if (!o->arg) {
+					if (o->id < CLI_FIRST_PROGRAM_OPT && find_opt(NULL, NULL, o->id) == o)
+						common(c, o->id, NULL);
+					else
+						on_opt(c, o->id, NULL, ctx);
+					continue;
+				}
+				if (p[1] != '\0')
+					arg = p + 1;
+				else if (i + 1 < argc)
+					arg = argv[++i];
+				else
+					cli_usage(c, "option '-%c' needs a value", *p);
+				break;
+			}
+			if (arg == NULL)
+				continue;
+		}
+		if (find_opt(NULL, o->name, o->name ? 0 : o->id) == o || o->id == CLI_REJECTS)
+			common(c, o->id, arg);
+		else
+			on_opt(c, o->id, arg, ctx);
+	}
+}
+
+void
+cli_open(struct tshop_cli *c, enum tshop_db_mode mode)
+{
+	struct tshop_err e = { 0 };
+	char *path;
+
+	if ((path = tshop_db_path(c->db_opt, &e)) == NULL)
+		cli_fail(c, &e);
+	if (tshop_db_open(&c->db, path, mode, &e) == -1) {
+		free(path);
+		cli_fail(c, &e);
+	}
+	free(path);
+	/* after the shop time zone is installed: TSHOP_NOW may be a local time */
+	if (tshop_config_load(c->db, &c->cfg, &e) == -1 || tshop_now_init(&e) == -1)
+		cli_fail(c, &e);
+}
+
+void
+cli_close(struct tshop_cli *c)
+{
+	tshop_config_release(&c->cfg);
+	tshop_db_close(c->db);
+	c->db = NULL;
+	free(c->args);
+	c->args = NULL;
+}
+
+void
+cli_writer(struct tshop_cli *c, struct tshop_writer *w, const struct tshop_outcol *cols, size_t n)
+{
+	tshop_writer_init(w, stdout, c->format, c->header, cols, n);
+}
+
+void
+cli_flush(struct tshop_cli *c)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		cli_warn(c, "write error: %s", strerror(errno));
+		if (c->db != NULL)
+			tshop_db_rollback(c->db);
+		exit(TSHOP_EXIT_LOCAL);
+	}
+}
+
+/* The progress line (SPEC §2.9): only on a terminal, never with -q. */
+struct progress {
+	bool on;
+	struct timespec start, last;
+};
+
+static double
+since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void
+progress_tick(struct tshop_cli *c, struct progress *p, unsigned long rows, bool done)
+{
+	struct timespec now;
+	double t;
+
+	if (!p->on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!done && since(&p->last, &now) < 0.5)
+		return;
+	p->last = now;
+	t = since(&p->start, &now);
+	fprintf(stderr, "\r%s: %lu rows, %.0f rows/s\033[K", c->prog, rows,
+	    t > 0 ? (double)rows / t : 0.0);
+	if (done)
+		fputs("\r\033[K", stderr);
+}
+
+static void
+reject(struct tshop_cli *c, FILE **fp, struct tshop_reader *r, const struct tshop_record *rec,
+    const char **header_done)
+{
+	const char *hdr = tshop_reader_header_raw(r);
+
+	if (*fp == NULL && (*fp = fopen(c->rejects, "w")) == NULL) {
+		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
+		exit(TSHOP_EXIT_LOCAL);
+	}
+	if (hdr != NULL && *header_done != hdr) {
+		fprintf(*fp, "%s\n", hdr);
+		*header_done = hdr;
+	}
+	fwrite(rec->raw, 1, rec->rawlen, *fp);
+	fputc('\n', *fp);
+}
+
+int
+cli_batch(struct tshop_cli *c, struct cli_batch *b,
+    int (*before_commit)(struct tshop_cli *c, void *ctx, struct tshop_err *e))
+{
+	struct tshop_reader *r;
+	struct tshop_record *rec;
+	struct tshop_err e = { 0 };
+	struct progress prog = { 0 };
+	FILE *rej = NULL;
+	const char *header_done = NULL;
+	int nfiles = b->nfiles > 0 ? b->nfiles : 1, rc;
+
+	if ((r = tshop_reader_new(b->cols, b->ncols)) == NULL) {
+		cli_warn(c, "out of memory");
+		exit(TSHOP_EXIT_LOCAL);
+	}
+	prog.on = !c->quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &prog.start);
+	prog.last = prog.start;
+	if (tshop_db_begin(c->db, &e) == -1)
+		cli_fail(c, &e);
+	if (b->operands) {
+		/* one record from the command line: a TSV line, read like any input */
+		struct tshop_buf line = TSHOP_BUF_INIT;
+		int fds[2];
+
+		for (int i = 0; i < b->nfiles; i++) {
+			if (strpbrk(b->files[i], "\t\n\\") != NULL)
+				cli_usage(c, "'%s' holds a tab, newline or backslash", b->files[i]);
+			tshop_buf_addf(&line, "%s%s", i ? "\t" : "", b->files[i]);
+		}
+		tshop_buf_addc(&line, '\n');
+		/* a command line is far smaller than a pipe's buffer */
+		if (line.len > 4096 || pipe(fds) == -1 ||
+		    write(fds[1], line.data, line.len) != (ssize_t)line.len) {
+			cli_warn(c, "cannot pass the arguments: %s", strerror(errno));
+			exit(TSHOP_EXIT_LOCAL);
+		}
+		close(fds[1]);
+		if (tshop_reader_open_fd(r, fds[0], "arguments", &e) == -1)
+			cli_fail(c, &e);
+		nfiles = 0;
+		if ((rc = tshop_reader_next(r, &rec, &e)) == 1) {
+			b->records++;
+			if (rec->error != NULL)
+				cli_usage(c, "%s", rec->error);
+			if (b->fn(c, rec, b->ctx, &e) == -1)
+				cli_fail(c, &e);
+		}
+		close(fds[0]);
+		tshop_buf_release(&line);
+	}
+	for (int f = 0; f < nfiles; f++) {
+		if (tshop_reader_open(r, b->nfiles > 0 ? b->files[f] : "-", &e) == -1)
+			cli_fail(c, &e);
+		while ((rc = tshop_reader_next(r, &rec, &e)) == 1) {
+			b->records++;
+			if (rec->error != NULL) {
+				e.code = TSHOP_EXIT_USAGE;
+				snprintf(e.msg, sizeof(e.msg), "%s", rec->error);
+			} else if (b->fn(c, rec, b->ctx, &e) == 0) {
+				progress_tick(c, &prog, b->records, false);
+				continue;
+			} else if (e.code != TSHOP_EXIT_USAGE) {
+				tshop_diag_line(&c->diag, rec->file, rec->line, "%s", e.msg);
+				cli_fail(c, &(struct tshop_err){ e.code, "nothing was changed" });
+			}
+			b->bad++;
+			tshop_diag_line(&c->diag, rec->file, rec->line, "%s", e.msg);
+			if (c->rejects != NULL)
+				reject(c, &rej, r, rec, &header_done);
+		}
+		if (rc == -1)
+			cli_fail(c, &e);
+	}
+	progress_tick(c, &prog, b->records, true);
+	tshop_reader_free(r);
+	if (c->diag.count > 100)
+		cli_warn(c, "... and %zu more bad lines", c->diag.count - 100);
+	if (rej != NULL && fclose(rej) == EOF) {
+		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
+		exit(TSHOP_EXIT_LOCAL);
+	}
+	if (b->bad > 0 && c->rejects == NULL) {
+		tshop_db_rollback(c->db);
+		cli_warn(c, "%lu bad line%s: nothing was changed", b->bad, b->bad == 1 ? "" : "s");
+		exit(TSHOP_EXIT_USAGE);
+	}
+	if (before_commit != NULL && before_commit(c, b->ctx, &e) == -1)
+		cli_fail(c, &e);
+	if (c->dry_run)
+		tshop_db_rollback(c->db);
+	else if (tshop_db_commit(c->db, &e) == -1)
+		cli_fail(c, &e);
+	if (b->bad > 0)
+		cli_warn(c, "%lu bad line%s written to '%s'", b->bad, b->bad == 1 ? "" : "s", c->rejects);
+	return b->bad > 0 ? TSHOP_EXIT_FOUND : TSHOP_EXIT_OK;
+}

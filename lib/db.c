@@ -1,0 +1,384 @@
+/*
+ * db.c — open, create and migrate the shop database; transactions.
+ *
+ * The migrations below are the schema: migration i brings user_version
+ * from i to i+1.  They only ever grow at the end.  tshop(7) documents the
+ * tables.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+
+static const char *const migrations[] = {
+	/* 1: catalog, stock and its ledger, alerts, orders, configuration */
+	"CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE state (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE sku ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sku TEXT NOT NULL UNIQUE,"
+	"  sku_id TEXT UNIQUE,"
+	"  product_id TEXT,"
+	"  title TEXT,"
+	"  category TEXT);"
+	"CREATE TABLE stock ("
+	"  sku INTEGER NOT NULL REFERENCES sku(id),"
+	"  warehouse TEXT NOT NULL,"
+	"  quantity INTEGER NOT NULL,"
+	"  PRIMARY KEY (sku, warehouse)) WITHOUT ROWID;"
+	"CREATE TABLE ledger ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  sku INTEGER NOT NULL REFERENCES sku(id),"
+	"  warehouse TEXT NOT NULL,"
+	"  delta INTEGER NOT NULL,"
+	"  quantity INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  note TEXT);"
+	"CREATE INDEX ledger_by_sku ON ledger (sku, id);"
+	"CREATE INDEX ledger_by_time ON ledger (time);"
+	"CREATE TABLE alert_rule ("
+	"  sku INTEGER PRIMARY KEY REFERENCES sku(id),"
+	"  mode TEXT NOT NULL CHECK (mode IN ('qty', 'days')),"
+	"  threshold INTEGER NOT NULL CHECK (threshold >= 0));"
+	"CREATE TABLE alert_notice ("
+	"  sku INTEGER NOT NULL REFERENCES sku(id),"
+	"  date TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  PRIMARY KEY (sku, date)) WITHOUT ROWID;"
+	"CREATE TABLE orders ("
+	"  order_id TEXT PRIMARY KEY,"
+	"  status TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  paid_at INTEGER,"
+	"  update_time INTEGER,"
+	"  shipping_type TEXT NOT NULL DEFAULT 'SELLER',"
+	"  warehouse TEXT NOT NULL DEFAULT 'default',"
+	"  total INTEGER,"
+	"  currency TEXT,"
+	"  ship_by INTEGER,"
+	"  ship_by_platform INTEGER NOT NULL DEFAULT 0,"
+	"  deliver_by INTEGER,"
+	"  deliver_by_platform INTEGER NOT NULL DEFAULT 0,"
+	"  handling_days INTEGER,"
+	"  tracking TEXT,"
+	"  carrier TEXT,"
+	"  shipped_at INTEGER,"
+	"  first_scan_at INTEGER,"
+	"  delivered_at INTEGER,"
+	"  cancelled_at INTEGER,"
+	"  cancel_by TEXT,"
+	"  cancel_reason TEXT,"
+	"  stock_taken INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX orders_by_created ON orders (created_at);"
+	"CREATE INDEX orders_by_ship_by ON orders (ship_by);"
+	"CREATE TABLE order_line ("
+	"  order_id TEXT NOT NULL REFERENCES orders(order_id),"
+	"  line INTEGER NOT NULL,"
+	"  sku INTEGER NOT NULL REFERENCES sku(id),"
+	"  title TEXT,"
+	"  quantity INTEGER NOT NULL,"
+	"  unit_price INTEGER,"
+	"  PRIMARY KEY (order_id, line)) WITHOUT ROWID;"
+	"CREATE INDEX order_line_by_sku ON order_line (sku);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+tshop_db_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+char *
+tshop_db_path(const char *opt, struct tshop_err *e)
+{
+	const char *env, *home;
+	struct tshop_buf b = TSHOP_BUF_INIT;
+
+	if (opt != NULL && *opt != '\0')
+		return strdup(opt);
+	if ((env = getenv("TSHOP_DB")) != NULL && *env != '\0')
+		return strdup(env);
+	if ((env = getenv("XDG_DATA_HOME")) != NULL && *env != '\0') {
+		if (tshop_buf_addf(&b, "%s/tshop/tshop.db", env) == 0)
+			return b.data;
+	} else if ((home = getenv("HOME")) != NULL && *home != '\0') {
+		if (tshop_buf_addf(&b, "%s/.local/share/tshop/tshop.db", home) == 0)
+			return b.data;
+	} else {
+		tshop_errorf(e, 3, "no database: set TSHOP_DB, HOME or use -d FILE");
+		return NULL;
+	}
+	tshop_errorf(e, 3, "out of memory");
+	return NULL;
+}
+
+/* mkdir -p of the directory part of `path`, mode 0700. */
+static int
+make_parent(const char *path, struct tshop_err *e)
+{
+	char *dir = strdup(path), *p;
+
+	if (dir == NULL)
+		return tshop_errorf(e, 3, "out of memory");
+	if ((p = strrchr(dir, '/')) == NULL || p == dir) {
+		free(dir);
+		return 0;
+	}
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+				tshop_errorf(e, 3, "cannot create directory '%s': %s",
+				    dir, strerror(errno));
+				free(dir);
+				return -1;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	free(dir);
+	return 0;
+}
+
+int
+tshop_db_error(struct tshop_db *db, struct tshop_err *e, const char *what)
+{
+	int rc = sqlite3_extended_errcode(db->h);
+
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+		return tshop_errorf(e, 3, "%s: database '%s' is locked by another "
+		    "program (waited %d s)", what, db->path, TSHOP_DB_BUSY_MS / 1000);
+	return tshop_errorf(e, 3, "%s: %s", what, sqlite3_errmsg(db->h));
+}
+
+int
+tshop_db_exec(struct tshop_db *db, const char *sql, struct tshop_err *e)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return tshop_db_error(db, e, "database");
+	return 0;
+}
+
+static int
+user_version(struct tshop_db *db, int *v, struct tshop_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tshop_db_prepare(db, &st, "PRAGMA user_version", e) == -1)
+		return -1;
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return tshop_db_error(db, e, "reading the schema version");
+	return 0;
+}
+
+static int
+migrate(struct tshop_db *db, struct tshop_err *e)
+{
+	char sql[64];
+	int v;
+
+	if (user_version(db, &v, e) == -1)
+		return -1;
+	if (v == NMIGRATIONS)
+		return 0;
+	if (v > NMIGRATIONS)
+		return tshop_errorf(e, 3, "database '%s' has schema version %d, "
+		    "newer than this tshop (%d): upgrade tshop", db->path, v, NMIGRATIONS);
+	if (tshop_db_begin(db, e) == -1)
+		return -1;
+	/* another process may have migrated while we waited for the lock */
+	if (user_version(db, &v, e) == -1)
+		goto fail;
+	for (; v < NMIGRATIONS; v++) {
+		if (sqlite3_exec(db->h, migrations[v], NULL, NULL, NULL) != SQLITE_OK) {
+			tshop_db_error(db, e, "migrating the database");
+			goto fail;
+		}
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (tshop_db_exec(db, sql, e) == -1)
+			goto fail;
+	}
+	return tshop_db_commit(db, e);
+fail:
+	tshop_db_rollback(db);
+	return -1;
+}
+
+int
+tshop_db_open(struct tshop_db **dbp, const char *path, enum tshop_db_mode mode,
+    struct tshop_err *e)
+{
+	struct tshop_db *db;
+	struct stat sb;
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	bool created = false;
+
+	*dbp = NULL;
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT)
+			return tshop_errorf(e, 3, "cannot open database '%s': %s",
+			    path, strerror(errno));
+		if (mode == TSHOP_DB_READ)
+			return tshop_errorf(e, 3, "no database at %s "
+			    "(create one with 'tshop init')", path);
+		if (make_parent(path, e) == -1)
+			return -1;
+		flags |= SQLITE_OPEN_CREATE;
+		created = true;
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL || (db->path = strdup(path)) == NULL) {
+		free(db);
+		return tshop_errorf(e, 3, "out of memory");
+	}
+	if (created) {
+		/* create the file 0600 before SQLite does, whatever the umask */
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+
+		if (fd == -1 && errno != EEXIST) {
+			tshop_errorf(e, 3, "cannot create database '%s': %s",
+			    path, strerror(errno));
+			goto fail;
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
+		tshop_errorf(e, 3, "cannot open database '%s': %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->h, TSHOP_DB_BUSY_MS);
+	if (tshop_db_exec(db, "PRAGMA journal_mode = WAL", e) == -1 ||
+	    tshop_db_exec(db, "PRAGMA synchronous = NORMAL", e) == -1 ||
+	    tshop_db_exec(db, "PRAGMA foreign_keys = ON", e) == -1) {
+		/* "file is not a database" lands here */
+		char msg[sizeof(e->msg)];
+
+		if (e != NULL) {
+			memcpy(msg, e->msg, sizeof(msg));
+			tshop_errorf(e, 3, "%s: %s", path, msg);
+		}
+		goto fail;
+	}
+	if (migrate(db, e) == -1)
+		goto fail;
+	*dbp = db;
+	return 0;
+fail:
+	tshop_db_close(db);
+	return -1;
+}
+
+void
+tshop_db_close(struct tshop_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close_v2(db->h);
+	free(db->path);
+	free(db);
+}
+
+int
+tshop_db_begin(struct tshop_db *db, struct tshop_err *e)
+{
+	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return tshop_db_error(db, e, "cannot start a transaction");
+	return 0;
+}
+
+int
+tshop_db_commit(struct tshop_db *db, struct tshop_err *e)
+{
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		tshop_db_error(db, e, "cannot commit");
+		tshop_db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tshop_db_rollback(struct tshop_db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+tshop_db_prepare(struct tshop_db *db, sqlite3_stmt **st, const char *sql,
+    struct tshop_err *e)
+{
+	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK)
+		return tshop_db_error(db, e, "database");
+	return 0;
+}
+
+int
+tshop_db_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+tshop_db_col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+int
+tshop_db_state_get(struct tshop_db *db, const char *key, long long *out,
+    struct tshop_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tshop_db_prepare(db, &st, "SELECT value FROM state WHERE key = ?", e) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return tshop_db_error(db, e, "reading state");
+}
+
+int
+tshop_db_state_set(struct tshop_db *db, const char *key, long long value,
+    struct tshop_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tshop_db_prepare(db, &st, "INSERT INTO state (key, value) VALUES (?, ?) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", e) == -1)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, value);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : tshop_db_error(db, e, "writing state");
+}

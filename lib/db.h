@@ -1,0 +1,67 @@
+/*
+ * db.h — the shop database (SPEC §2.1): locate, open or create, migrate,
+ * and the one transaction helper.
+ *
+ * One database is one shop.  The schema version lives in PRAGMA
+ * user_version; migrations run forward automatically inside a
+ * transaction, and a database newer than this program is refused.  The
+ * connection uses WAL, a busy timeout of 5 s and foreign keys.  A command
+ * does all its writes between tshop_db_begin() (BEGIN IMMEDIATE) and
+ * tshop_db_commit(), so it applies all or nothing.  The schema itself is
+ * in db.c and documented in tshop(7).
+ */
+#ifndef TSHOP_DB_H
+#define TSHOP_DB_H
+
+#include <sqlite3.h>
+
+#include "util.h"
+
+struct tshop_db {
+	sqlite3 *h;
+	char *path;
+};
+
+enum tshop_db_mode {
+	TSHOP_DB_READ,		/* must exist: "no database at PATH" (code 3) */
+	TSHOP_DB_WRITE,		/* created with its directory (0700 / 0600) when missing */
+};
+
+#define TSHOP_DB_BUSY_MS 5000
+
+/*
+ * The database path: `opt` (-d) when given, else $TSHOP_DB, else
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/tshop/tshop.db.  Returns a malloc'ed
+ * string, or NULL with e filled.
+ */
+char *tshop_db_path(const char *opt, struct tshop_err *e);
+
+/* Open (and migrate) the database at `path`.  On error *db is NULL and e says why (code 3). */
+int tshop_db_open(struct tshop_db **db, const char *path, enum tshop_db_mode mode, struct tshop_err *e);
+void tshop_db_close(struct tshop_db *db);
+
+/* The schema version this program writes. */
+int tshop_db_schema_version(void);
+
+/* BEGIN IMMEDIATE (waiting up to the busy timeout), COMMIT, ROLLBACK. */
+int tshop_db_begin(struct tshop_db *db, struct tshop_err *e);
+int tshop_db_commit(struct tshop_db *db, struct tshop_err *e);
+void tshop_db_rollback(struct tshop_db *db);
+
+/* Prepare `sql` (bound parameters only).  -1 with e filled (code 3). */
+int tshop_db_prepare(struct tshop_db *db, sqlite3_stmt **st, const char *sql, struct tshop_err *e);
+/* Execute SQL without results. */
+int tshop_db_exec(struct tshop_db *db, const char *sql, struct tshop_err *e);
+/* Fill e with the connection's last error, prefixed by `what`; returns -1 (code 3). */
+int tshop_db_error(struct tshop_db *db, struct tshop_err *e, const char *what);
+
+/* Bind helpers: NULL / TSHOP_TIME_NONE-style "no value" binds SQL NULL. */
+int tshop_db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* A column as text, NULL when SQL NULL. */
+const char *tshop_db_col_text(sqlite3_stmt *st, int i);
+
+/* Key/value state of the programs (cursors, last runs): not user settings. */
+int tshop_db_state_get(struct tshop_db *db, const char *key, long long *out, struct tshop_err *e);
+int tshop_db_state_set(struct tshop_db *db, const char *key, long long value, struct tshop_err *e);
+
+#endif

@@ -1,0 +1,39 @@
+# lib.sh — sourced by every tests/cli/*.sh script.  Each script runs the
+# built programs the way a user does, from an empty temporary database,
+# and prints TAP lines that tests/run.sh counts.
+#
+#   check NAME EXPECTED_STATUS COMMAND...   run COMMAND; stdout in $out, stderr in $err
+#   same NAME EXPECTED ACTUAL                compare two strings
+#   grep_err NAME PATTERN                    $err matches PATTERN (grep -E)
+top=$(cd "$(dirname "$0")/../.." && pwd)
+PATH="$top/bin:$PATH"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tshop-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export TSHOP_DB="$tmp/shop.db" TZ=UTC LC_ALL=C
+unset TSHOP_NOW XDG_DATA_HOME XDG_CONFIG_HOME TSHOP_APP_KEY TSHOP_APP_SECRET TSHOP_ACCESS_TOKEN
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; }
+check() {
+	name=$1 want=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	out=$(cat "$tmp/out"); err=$(cat "$tmp/err")
+	if [ "$got" -eq "$want" ]; then ok "$name"; else
+		nok "$name (exit $got, want $want)"
+		sed 's/^/#   stderr: /' "$tmp/err" | head -5
+	fi
+}
+same() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		nok "$1"
+		printf '%s\n' "$2" | sed 's/^/#   want: /' | head -20
+		printf '%s\n' "$3" | sed 's/^/#   got:  /' | head -20
+	fi
+}
+grep_err() {
+	if printf '%s\n' "$err" | grep -Eq -- "$2"; then ok "$1"; else
+		nok "$1"; printf '%s\n' "$err" | sed 's/^/#   stderr: /' | head -5
+	fi
+}
+tab=$(printf '\t')

@@ -1,0 +1,122 @@
+#!/bin/sh
+# tshop-stock and the tshop dispatcher, from an empty database.
+. "$(dirname "$0")/lib.sh"
+export TSHOP_NOW=2026-11-21T09:30:00Z
+
+check "read on a missing database exits 3" 3 tshop-stock list
+grep_err "it names the path" "no database at $TSHOP_DB"
+[ ! -e "$TSHOP_DB" ] && ok "and creates nothing" || nok "and creates nothing"
+
+check "tshop init creates the database" 0 tshop init
+same "database mode is 0600" "600" "$(stat -c %a "$TSHOP_DB")"
+check "tshop --version" 0 tshop --version
+same "version line" "tshop 0.1.0" "$out"
+check "tshop dispatches to tshop-stock" 0 tshop stock list
+check "unknown verb is a usage error" 2 tshop frobnicate
+
+# a Seller Center style catalog: BOM, other header names, a quoted title
+printf '\357\273\277Seller SKU,SKU ID,Product ID,Product Name,Category,Warehouse,Quantity\n' >"$tmp/cat.csv"
+printf 'MUG-1,1729000000000000001,PRD1,"Mug, ""Large""",Home,,12\n' >>"$tmp/cat.csv"
+printf 'HOOD-M,1729000000000000002,PRD2,Hoodie M,Apparel,WH-EAST,3\n' >>"$tmp/cat.csv"
+printf 'CARD-9,1729000000000000003,PRD3,Trading Card,Collectibles,,0\n' >>"$tmp/cat.csv"
+check "import a catalog" 0 tshop-stock import "$tmp/cat.csv"
+check "list after import" 0 tshop-stock list
+same "list columns: sku title category quantity status" \
+"CARD-9	Trading Card	Collectibles	0	OUT_OF_STOCK
+HOOD-M	Hoodie M	Apparel	3	SUFFICIENT_STOCK
+MUG-1	Mug, \"Large\"	Home	12	SUFFICIENT_STOCK" "$out"
+
+check "set one SKU" 0 tshop-stock set MUG-1 7
+check "set by sku_id in another warehouse" 0 tshop-stock set 1729000000000000001 4 WH-WEST
+check "list --by-warehouse -H" 0 tshop-stock list --by-warehouse -H MUG-1
+same "per warehouse rows" \
+"sku	warehouse	title	category	quantity	status
+MUG-1	WH-WEST	Mug, \"Large\"	Home	4	SUFFICIENT_STOCK
+MUG-1	default	Mug, \"Large\"	Home	7	SUFFICIENT_STOCK" "$out"
+check "list sums warehouses" 0 tshop-stock list MUG-1
+same "total" "MUG-1	Mug, \"Large\"	Home	11	SUFFICIENT_STOCK" "$out"
+check "list -w WAREHOUSE" 0 tshop-stock list -w WH-WEST MUG-1
+same "one warehouse" "MUG-1	Mug, \"Large\"	Home	4	SUFFICIENT_STOCK" "$out"
+
+check "unknown SKU is refused" 2 tshop-stock set NOPE 5
+grep_err "message names the SKU" "sku 'NOPE' is not in the catalog"
+check "--create adds it" 0 tshop-stock set --create NOPE 5
+check "negative quantity is refused" 2 tshop-stock set MUG-1 -1
+check "add below zero is refused" 2 tshop-stock add HOOD-M -5 WH-EAST
+grep_err "says how far" "from 3 to -2"
+check "add --allow-negative" 0 tshop-stock add --allow-negative HOOD-M -5 WH-EAST
+check "list -s oversold" 0 tshop-stock list -s oversold
+same "the oversold SKU" "HOOD-M	Hoodie M	Apparel	-2	OUT_OF_STOCK" "$out"
+check "list -s out" 0 tshop-stock list -s out
+same "out of stock SKUs" "CARD-9	Trading Card	Collectibles	0	OUT_OF_STOCK
+HOOD-M	Hoodie M	Apparel	-2	OUT_OF_STOCK" "$out"
+
+check "-o json" 0 tshop-stock list -o json MUG-1
+same "json quantities are numbers" '{"sku":"MUG-1","title":"Mug, \"Large\"","category":"Home","quantity":11,"status":"SUFFICIENT_STOCK"}' "$out"
+check "-o csv" 0 tshop-stock list -o csv MUG-1
+same "csv with header and quoting" 'sku,title,category,quantity,status
+MUG-1,"Mug, ""Large""",Home,11,SUFFICIENT_STOCK' "$out"
+
+check "log of a SKU" 0 tshop-stock log HOOD-M
+same "ledger: time sku warehouse delta quantity source note" \
+"2026-11-21T09:30:00Z	HOOD-M	WH-EAST	+3	3	import	
+2026-11-21T09:30:00Z	HOOD-M	WH-EAST	-5	-2	add	" "$out"
+
+# changes since a cursor
+tshop-stock changes 2>"$tmp/cur" >/dev/null
+cursor=$(sed -n 's/^cursor //p' "$tmp/cur")
+tshop-stock set MUG-1 9 >/dev/null 2>&1
+check "changes --since cursor" 0 tshop-stock changes --since "$cursor"
+same "only what changed" "MUG-1	default	9" "$out"
+grep_err "new cursor on stderr" "^cursor $((cursor + 1))$"
+
+# bulk: 100,000 lines from a pipe, one bad line in the middle
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "B%06d\t%d\n", i, i % 50 }' >"$tmp/bulk.tsv"
+check "bulk set --create of 100000 lines" 0 tshop-stock set --create "$tmp/bulk.tsv"
+before=$(tshop-stock log | wc -l)
+awk 'BEGIN { for (i = 1; i <= 100000; i++) printf "B%06d\t%s\n", i, (i == 50000 ? "x7" : i % 50 + 1) }' >"$tmp/bulk2.tsv"
+check "one bad line from a pipe: exit 2" 2 sh -c 'cat "$1" | tshop-stock set' sh "$tmp/bulk2.tsv"
+grep_err "FILE:LINE, column and value" "^tshop-stock: -:50000: .*'qty'.*'x7'"
+same "nothing applied" "$before" "$(tshop-stock log | wc -l)"
+check "--rejects applies the rest" 1 tshop-stock set --rejects "$tmp/rej.tsv" "$tmp/bulk2.tsv"
+same "the bad line verbatim" "B050000	x7" "$(cat "$tmp/rej.tsv")"
+check "B000001 was applied" 0 tshop-stock list B000001
+same "B000001 quantity" "B000001			2	SUFFICIENT_STOCK" "$out"
+printf 'B050000\t7\n' >"$tmp/fixed.tsv"
+check "fixed rejects fed back" 0 tshop-stock set "$tmp/fixed.tsv"
+
+# bad input of each kind, each refused with FILE:LINE and nothing changed
+printf 'sku,qty\nMUG-1,1,extra\n' >"$tmp/b1.csv"
+check "wrong column count" 2 tshop-stock set "$tmp/b1.csv"
+grep_err "names file and line" "b1.csv:2: "
+printf 'sku,qty\n"MUG-1,1\n' >"$tmp/b2.csv"
+check "unterminated quote" 2 tshop-stock set "$tmp/b2.csv"
+grep_err "says unterminated" "b2.csv:2: .*unterminated"
+printf 'MUG-1\tmany\n' >"$tmp/b3.tsv"
+check "non-numeric quantity" 2 tshop-stock set "$tmp/b3.tsv"
+printf 'MUG\377-1\t1\n' >"$tmp/b4.tsv"
+check "invalid UTF-8" 2 tshop-stock set "$tmp/b4.tsv"
+grep_err "says UTF-8" "UTF-8"
+: >"$tmp/empty.tsv"
+check "empty file changes nothing, exit 0" 0 tshop-stock set "$tmp/empty.tsv"
+check "missing file exits 3" 3 tshop-stock set "$tmp/nothere.tsv"
+check "quantity unchanged by all that" 0 tshop-stock list MUG-1
+same "MUG-1 still 13" "MUG-1	Mug, \"Large\"	Home	13	SUFFICIENT_STOCK" "$out"
+
+# -n changes nothing and prints what would change
+check "-n dry run" 0 tshop-stock set -n MUG-1 20
+same "what would change" "MUG-1	default	9	20" "$out"
+check "dry run left it" 0 tshop-stock list MUG-1
+same "still 13" "MUG-1	Mug, \"Large\"	Home	13	SUFFICIENT_STOCK" "$out"
+
+# two writers at once: 2,000 adjustments each
+tshop-stock set --create RACE 0 >/dev/null 2>&1
+yes 'RACE	1' | head -2000 >"$tmp/plus.tsv"
+i=0; : >"$tmp/one.sh"
+( i=0; while [ $i -lt 100 ]; do tshop-stock -q add "$tmp/plus.tsv" || echo fail; i=$((i+1)); done ) >"$tmp/w1" 2>&1 &
+( i=0; while [ $i -lt 2000 ]; do tshop-stock -q add RACE 1 || echo fail; i=$((i+1)); done ) >"$tmp/w2" 2>&1 &
+wait
+check "after two concurrent writers" 0 tshop-stock list RACE
+same "exact total 202000" "RACE			202000	SUFFICIENT_STOCK" "$out"
+same "no writer failed" "" "$(cat "$tmp/w1" "$tmp/w2")"
+echo "1..$n"
