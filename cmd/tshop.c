@@ -65,6 +65,8 @@ cmd_config(struct tshop_cli *c)
 	cli_open(c, TSHOP_DB_WRITE);
 	if (c->nargs == 3) {
 		if (c->dry_run) {
+			if (tshop_config_check(c->args[1], c->args[2], &e) == -1)
+				cli_fail(c, &e);
 			cli_note(c, "dry run: %s would be '%s'", c->args[1], c->args[2]);
 			return 0;
 		}

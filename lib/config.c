@@ -66,13 +66,21 @@ find_key(const char *name)
 	return family;
 }
 
-/* A decimal number ≥ 0 with at most 2 decimals: "2.5", "48". */
+/* A decimal number ≥ 0 with at most 2 decimals: "2.5", "48", "120". */
 static bool
 valid_number(const char *v)
 {
-	struct tshop_rate r;
+	size_t whole = strspn(v, "0123456789"), frac = 0;
 
-	return strchr(v, '%') == NULL && tshop_rate_parse(v, &r) == 0;
+	if (whole == 0 || whole > 9)
+		return false;
+	if (v[whole] == '.') {
+		frac = strspn(v + whole + 1, "0123456789");
+		if (frac == 0 || frac > 2)
+			return false;
+		return v[whole + 1 + frac] == '\0';
+	}
+	return v[whole] == '\0';
 }
 
 static int
@@ -83,8 +91,13 @@ check(const struct key *k, const char *v, struct tshop_err *e)
 	struct tshop_rate r;
 	struct tshop_fee f;
 
-	if (*v == '\0')
-		return 0;
+	if (*v == '\0') {
+		/* empty means "none" where none makes sense */
+		if (k->kind == K_TEXT || k->kind == K_TZ || k->kind == K_DATES ||
+		    k->kind == K_CATEGORIES || k->kind == K_FEE)
+			return 0;
+		return tshop_errorf(e, 2, "%s needs a value", k->name);
+	}
 	switch (k->kind) {
 	case K_TEXT:
 	case K_CATEGORIES:
@@ -165,25 +178,29 @@ tshop_config_get(struct tshop_db *db, const char *key, struct tshop_buf *out,
 }
 
 int
-tshop_config_set(struct tshop_db *db, const char *key, const char *value,
-    struct tshop_err *e)
+tshop_config_check(const char *key, const char *value, struct tshop_err *e)
 {
 	const struct key *k = find_key(key);
-	sqlite3_stmt *st;
-	int rc;
 
 	if (k == NULL)
 		return tshop_errorf(e, 2, "unknown setting '%s' (see 'tshop config')", key);
-	if (check(k, value, e) == -1)
+	return check(k, value, e);
+}
+
+int
+tshop_config_set(struct tshop_db *db, const char *key, const char *value,
+    struct tshop_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tshop_config_check(key, value, e) == -1)
 		return -1;
-	if (tshop_db_prepare(db, &st, *value == '\0' ?
-	    "DELETE FROM config WHERE key = ?1" :
-	    "INSERT INTO config (key, value) VALUES (?1, ?2) "
+	if (tshop_db_prepare(db, &st, "INSERT INTO config (key, value) VALUES (?1, ?2) "
 	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value", e) == -1)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (*value != '\0')
-		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : tshop_db_error(db, e, "writing the configuration");

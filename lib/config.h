@@ -37,7 +37,10 @@ struct tshop_config {
 int tshop_config_get(struct tshop_db *db, const char *key, struct tshop_buf *out,
     struct tshop_err *e);
 
-/* Check and store `value` for `key` ("" removes the stored value: back to the default). */
+/* Check `value` for `key` without storing it: 0, or -1 (code 2). */
+int tshop_config_check(const char *key, const char *value, struct tshop_err *e);
+
+/* Check and store `value` for `key` ("" is a value: e.g. no excluded categories). */
 int tshop_config_set(struct tshop_db *db, const char *key, const char *value,
     struct tshop_err *e);
 

@@ -1211,7 +1211,8 @@ tshop_writer_row(struct tshop_writer *w, const char *const *vals)
 			if (*v == '\0')
 				rc |= put(fp, "null", 4);
 			else if (w->cols[i].type == TSHOP_OUT_NUM)
-				rc |= put(fp, v, strlen(v));
+				/* "+5" is text for TSV readers, not a JSON number */
+				rc |= v[0] == '+' ? put(fp, v + 1, strlen(v + 1)) : put(fp, v, strlen(v));
 			else
 				rc |= put_json(fp, v);
 			break;
