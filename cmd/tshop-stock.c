@@ -303,7 +303,8 @@ wanted_skus(struct tshop_cli *c, struct stock_cmd *s, struct id_set *want, int *
 		}
 	}
 	free(line);
-	qsort(want->v, want->n, sizeof(*want->v), id_cmp);
+	if (want->n > 0)
+		qsort(want->v, want->n, sizeof(*want->v), id_cmp);
 }
 
 static int
@@ -339,7 +340,8 @@ cmd_list(struct tshop_cli *c, struct stock_cmd *s)
 		cli_usage(c, "-s: '%s' is not sufficient, low, out or oversold", s->status);
 	if (tshop_alert_eval(c->db, &c->cfg, &p, collect_low, &low, &e) == -1)
 		cli_fail(c, &e);
-	qsort(low.v, low.n, sizeof(*low.v), id_cmp);
+	if (low.n > 0)
+		qsort(low.v, low.n, sizeof(*low.v), id_cmp);
 	wanted_skus(c, s, &want, &missing);
 	if (tshop_db_prepare(c->db, &st, s->by_warehouse ? by_wh : total, &e) == -1)
 		cli_fail(c, &e);
