@@ -135,7 +135,7 @@ int
 main(int argc, char *argv[])
 {
 	struct tshop_cli c;
-	int first = 1;
+	int first = 1, rc;
 
 	/* global options before the verb, as in "tshop -d shop.db stock list" */
 	cli_init(&c, "tshop", usage);
@@ -167,7 +167,9 @@ main(int argc, char *argv[])
 			cli_close(&c);
 			return 0;
 		}
-		return cmd_config(&c);
+		rc = cmd_config(&c);
+		cli_close(&c);
+		return rc;
 	}
 	if (strcmp(argv[first], "help") == 0) {
 		if (first + 1 < argc) {

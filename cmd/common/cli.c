@@ -320,6 +320,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 		cli_warn(c, "out of memory");
 		exit(TSHOP_EXIT_LOCAL);
 	}
+	b->reader = r;
 	prog.on = !c->quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &prog.start);
 	prog.last = prog.start;
@@ -357,6 +358,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 		tshop_buf_release(&line);
 	}
 	for (int f = 0; f < nfiles; f++) {
+		b->file = f;
 		if (tshop_reader_open(r, b->nfiles > 0 ? b->files[f] : "-", &e) == -1)
 			cli_fail(c, &e);
 		while ((rc = tshop_reader_next(r, &rec, &e)) == 1) {
@@ -381,6 +383,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 	}
 	progress_tick(c, &prog, b->records, true);
 	tshop_reader_free(r);
+	b->reader = NULL;
 	if (c->diag.count > 100)
 		cli_warn(c, "... and %zu more bad lines", c->diag.count - 100);
 	if (rej != NULL && fclose(rej) == EOF) {

@@ -92,6 +92,9 @@ struct cli_batch {
 	bool operands;		/* files[] are the fields of one record, not files */
 	cli_record_fn fn;
 	void *ctx;
+	/* while fn runs: the reader (for tshop_reader_header()) and the index of the current input in files[] */
+	struct tshop_reader *reader;
+	int file;
 	/* results */
 	unsigned long records, bad;
 };
