@@ -134,7 +134,7 @@ static const char *const migrations[] = {
 	"  adjustment INTEGER NOT NULL,"
 	"  settlement INTEGER NOT NULL,"
 	"  UNIQUE (statement, order_id, type, n));"
-	"CREATE INDEX settlement_by_order ON settlement (order_id, id);"
+	"CREATE INDEX settlement_by_order ON settlement (order_id, type, id);"
 	/* returns (lib/returns.c) and the indexes behind the metrics (lib/metrics.c) */
 	"CREATE TABLE returns ("
 	"  return_id TEXT PRIMARY KEY,"
