@@ -154,8 +154,44 @@ static const char *const migrations[] = {
 	"  update_time INTEGER);"
 	"CREATE INDEX returns_by_order ON returns (order_id);"
 	"CREATE INDEX returns_by_refunded ON returns (refunded_at) WHERE refunded_at IS NOT NULL;"
-	"CREATE INDEX orders_by_shipped ON orders (shipped_at) WHERE shipped_at IS NOT NULL;"
-	"CREATE INDEX orders_by_delivered ON orders (delivered_at) WHERE delivered_at IS NOT NULL;",
+	/* covering: valid_tracking_rate and on_time_delivery_rate read only the index */
+	"CREATE INDEX orders_by_shipped ON orders (shipped_at, shipping_type, first_scan_at,"
+	"  carrier, tracking) WHERE shipped_at IS NOT NULL;"
+	"CREATE INDEX orders_by_delivered ON orders (delivered_at, shipping_type, deliver_by,"
+	"  order_id) WHERE delivered_at IS NOT NULL;",
+	/*
+	 * 2: tshop-sync and tshop-webhook.  sync_cursor: where a paginated pull
+	 * stands (lib/sync.c); tiktok_warehouse: the shop's TikTok warehouses
+	 * (tshop-sync carriers); webhook_event: every delivery recorded once
+	 * (lib/webhook.c).
+	 */
+	"CREATE TABLE sync_cursor ("
+	"  name TEXT PRIMARY KEY,"
+	"  since INTEGER,"
+	"  started_at INTEGER,"
+	"  page_token TEXT,"
+	"  pages INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE tiktok_warehouse ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  type TEXT,"
+	"  is_default INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE webhook_event ("
+	"  id INTEGER PRIMARY KEY,"
+	"  notification_id TEXT NOT NULL UNIQUE,"
+	"  received_at INTEGER NOT NULL,"
+	"  type INTEGER,"
+	"  order_id TEXT,"
+	"  order_status TEXT,"
+	"  update_time INTEGER,"
+	"  result TEXT NOT NULL CHECK (result IN "
+	"    ('applied', 'pending', 'stale', 'duplicate', 'ignored')),"
+	"  detail TEXT,"
+	"  body TEXT NOT NULL);"
+	"CREATE INDEX webhook_event_by_order ON webhook_event (order_id, type);"
+	"CREATE INDEX webhook_event_pending ON webhook_event (id) WHERE result = 'pending';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
