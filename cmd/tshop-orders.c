@@ -111,6 +111,7 @@ struct orders_cmd {
 	struct tshop_buf whname;
 	unsigned long n_new, n_updated, n_unchanged, n_stale, notes;
 	struct tshop_writer out;	/* -n: what would change */
+	struct tshop_api_order api;	/* the JSON Lines record being merged */
 };
 
 static void
@@ -379,71 +380,19 @@ flush_last(struct tshop_cli *c, void *ctx, struct tshop_err *e)
 	return flush(c, ctx, e);
 }
 
-/* A JSON Lines record: one TikTok API order object, merged at once. */
+/* A JSON Lines record: one TikTok API order object, mapped by the library, merged at once. */
 static int
 import_json(struct tshop_cli *c, struct orders_cmd *s, struct tshop_record *rec,
     struct tshop_err *e)
 {
-	struct tshop_order u;
-	struct tshop_order_line *lines = NULL;
-	const cJSON *pay, *items, *it;
 	struct tshop_merge m;
-	size_t n = 0;
-	int digits, rc;
+	int rc;
 
-	if (parse_order(c, s, rec, &u, &digits, e) == -1)
+	if (tshop_order_from_api(s->orders, rec->json, &c->cfg, &s->api, e) == -1)
 		return -1;
-	if ((pay = cJSON_GetObjectItemCaseSensitive(rec->json, "payment")) != NULL) {
-		it = cJSON_GetObjectItemCaseSensitive(pay, "currency");
-		if (u.currency == NULL && cJSON_IsString(it) && *it->valuestring) {
-			u.currency = it->valuestring;
-			digits = tshop_currency_digits(u.currency);
-		}
-		it = cJSON_GetObjectItemCaseSensitive(pay, "sub_total");
-		if (!u.has_total && cJSON_IsString(it) && *it->valuestring) {
-			if (get_money(it->valuestring, "payment.sub_total", digits, &u.total, e) == -1)
-				return -1;
-			u.has_total = true;
-		}
-	}
-	items = cJSON_GetObjectItemCaseSensitive(rec->json, "line_items");
-	if (items != NULL && !cJSON_IsArray(items))
-		return tshop_errorf(e, 2, "'line_items' is not an array");
-	if (cJSON_GetArraySize(items) > 0 &&
-	    (lines = calloc((size_t)cJSON_GetArraySize(items), sizeof(*lines))) == NULL)
-		return tshop_errorf(e, 3, "out of memory");
-	cJSON_ArrayForEach(it, items) {
-		struct tshop_order_line *l = &lines[n];
-		const cJSON *f;
-
-		f = cJSON_GetObjectItemCaseSensitive(it, "sku_id");
-		l->sku_id = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
-		f = cJSON_GetObjectItemCaseSensitive(it, "seller_sku");
-		l->sku = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
-		f = cJSON_GetObjectItemCaseSensitive(it, "product_name");
-		l->title = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
-		l->quantity = 1;	/* one unit per line item */
-		f = cJSON_GetObjectItemCaseSensitive(it, "sale_price");
-		if (cJSON_IsString(f) && *f->valuestring) {
-			if (get_money(f->valuestring, "line_items.sale_price", digits, &l->amount,
-			    e) == -1) {
-				free(lines);
-				return -1;
-			}
-			l->has_amount = true;
-		}
-		if (l->sku == NULL && l->sku_id == NULL) {
-			free(lines);
-			return tshop_errorf(e, 2, "line item %zu has no sku_id or seller_sku", n + 1);
-		}
-		n++;
-	}
-	u.lines = lines;
-	u.nlines = n;
-	rc = tshop_order_merge(s->orders, &u, &m, e);
+	rc = tshop_order_merge(s->orders, &s->api.order, &m, e);
 	if (rc == 0)
-		rc = merged(c, s, rec->file, rec->line, &u, &m, e);
-	free(lines);
+		rc = merged(c, s, rec->file, rec->line, &s->api.order, &m, e);
 	return rc;
 }
 
@@ -454,7 +403,7 @@ import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 	struct group *g = &s->g;
 	struct tshop_order u;
 	struct tshop_order_line l;
-	int digits;
+	int digits = 0;
 
 	if (rec->json != NULL) {
 		if (flush(c, s, e) == -1)
@@ -832,7 +781,7 @@ int
 main(int argc, char *argv[])
 {
 	struct tshop_cli c;
-	struct orders_cmd s = { 0 };
+	struct orders_cmd s = { .api = TSHOP_API_ORDER_INIT };
 	struct tshop_err e = { 0 };
 	const char *verb;
 	bool write;
@@ -866,6 +815,7 @@ main(int argc, char *argv[])
 	tshop_buf_release(&s.g.arena);
 	tshop_buf_release(&s.g.file);
 	tshop_buf_release(&s.whname);
+	tshop_api_order_release(&s.api);
 	free(s.g.lines);
 	free(s.g.olines);
 	cli_close(&c);

@@ -13,11 +13,14 @@
  * (the signing string, the token header, auth URLs) are wiped.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
@@ -872,6 +875,59 @@ tshop_api_token_get(struct tshop_api *api, const char *auth_code, struct tshop_e
 	return token_request(api, "/api/v2/token/get", "auth_code", auth_code, "authorized_code", e);
 }
 
+/*
+ * Refresh under an exclusive lock on "CREDENTIALS.lock", so that two
+ * programs never both spend one refresh token (TikTok may rotate it: the
+ * second would be refused).  Under the lock the credentials file is read
+ * again: when another program has refreshed meanwhile (the file's refresh
+ * token is not ours), its tokens are taken instead of asking again.
+ */
+static int
+refresh_locked(struct tshop_api *api, struct tshop_err *e)
+{
+	struct tshop_credentials *c = &api->cred, now = TSHOP_CREDENTIALS_INIT;
+	struct tshop_buf lock = TSHOP_BUF_INIT;
+	int fd, rc;
+
+	if (tshop_buf_addf(&lock, "%s.lock", c->path) == -1)
+		return tshop_errorf(e, TSHOP_EXIT_LOCAL, "out of memory");
+	fd = open(lock.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == ENOENT) {
+		/* no directory yet: nobody else can hold the lock either */
+		tshop_buf_release(&lock);
+		notice(api, "refreshing the access token");
+		return token_request(api, "/api/v2/token/refresh", "refresh_token",
+		    c->refresh_token, "refresh_token", e);
+	}
+	if (fd == -1 || flock(fd, LOCK_EX) == -1) {
+		tshop_errorf(e, TSHOP_EXIT_LOCAL, "cannot lock '%s': %s", lock.data,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		tshop_buf_release(&lock);
+		return -1;
+	}
+	tshop_buf_release(&lock);
+	if (tshop_credentials_load(&now, c->path, NULL) == 0 && now.refresh_token != NULL &&
+	    now.access_token != NULL && strcmp(now.refresh_token, c->refresh_token) != 0 &&
+	    strcmp(now.access_token, c->access_token ? c->access_token : "") != 0 &&
+	    (now.access_expire == 0 ||
+	    now.access_expire > (long long)time(NULL) + api->refresh_margin)) {
+		notice(api, "another run has refreshed the access token; using it");
+		rc = tshop_credentials_set(&c->access_token, now.access_token, e) == -1 ||
+		    tshop_credentials_set(&c->refresh_token, now.refresh_token, e) == -1 ? -1 : 0;
+		c->access_expire = now.access_expire;
+		c->refresh_expire = now.refresh_expire;
+	} else {
+		notice(api, "refreshing the access token");
+		rc = token_request(api, "/api/v2/token/refresh", "refresh_token",
+		    c->refresh_token, "refresh_token", e);
+	}
+	tshop_credentials_release(&now);
+	close(fd);	/* releases the lock */
+	return rc;
+}
+
 int
 tshop_api_token_refresh(struct tshop_api *api, struct tshop_err *e)
 {
@@ -885,9 +941,12 @@ tshop_api_token_refresh(struct tshop_api *api, struct tshop_err *e)
 		return tshop_errorf(e, TSHOP_EXIT_REMOTE,
 		    "the shop's authorization (refresh token) has expired: authorize the "
 		    "shop again with 'tshop-sync auth CODE'");
-	notice(api, "refreshing the access token");
-	return token_request(api, "/api/v2/token/refresh", "refresh_token", c->refresh_token,
-	    "refresh_token", e);
+	if (c->path == NULL) {
+		notice(api, "refreshing the access token");
+		return token_request(api, "/api/v2/token/refresh", "refresh_token",
+		    c->refresh_token, "refresh_token", e);
+	}
+	return refresh_locked(api, e);
 }
 
 /* True when the access token is missing or (nearly) expired and a refresh can fix that. */

@@ -10,8 +10,12 @@
  * recorded ones; only unmatched lines touch the catalog.  Every statement
  * is prepared once in tshop_orders_new() and reused.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "money.h"
 #include "order.h"
@@ -1153,4 +1157,244 @@ tshop_order_picklist(struct tshop_orders *o, unsigned statuses, const char *ware
 	tshop_buf_release(&list);
 	return rc;
 #undef PICK_WHERE
+}
+
+/* ---- API order objects ------------------------------------------------ */
+
+/*
+ * The names a field of an order object may have: the canonical column
+ * name first, then TikTok's API name and the other spellings tshop-orders
+ * accepts as headers.  Matched case-insensitively, first hit wins.
+ */
+static const char *const api_order_id[] = { "order_id", "order id", "id", NULL };
+static const char *const api_status[] = { "status", "order status", "order_status", NULL };
+static const char *const api_created[] = { "created_at", "created time", "create_time",
+	"created_time", NULL };
+static const char *const api_paid[] = { "paid_at", "paid time", "paid_time", NULL };
+static const char *const api_update[] = { "update_time", "update time", "updated_at",
+	"updated time", NULL };
+static const char *const api_shipping_type[] = { "shipping_type", "fulfillment type",
+	"fulfillment_type", "shipping type", NULL };
+static const char *const api_warehouse[] = { "warehouse", "warehouse name", "warehouse_name",
+	NULL };
+static const char *const api_warehouse_id[] = { "warehouse_id", "warehouse id", NULL };
+static const char *const api_currency[] = { "currency", NULL };
+static const char *const api_total[] = { "total", "order amount", "order_amount", NULL };
+static const char *const api_ship_by[] = { "ship_by", "shipping_due_time", "shipping due time",
+	"ship by time", NULL };
+static const char *const api_deliver_by[] = { "deliver_by", "delivery_due_time",
+	"delivery due time", NULL };
+static const char *const api_handling[] = { "handling_days", "handling time", "handling_time",
+	NULL };
+static const char *const api_tracking[] = { "tracking", "tracking id", "tracking_number",
+	"tracking number", NULL };
+static const char *const api_carrier[] = { "carrier", "shipping provider name",
+	"shipping_provider", "shipping provider", "shipping_provider_name", NULL };
+static const char *const api_shipped[] = { "shipped_at", "shipped time", "shipped_time",
+	"collection_time", NULL };
+static const char *const api_first_scan[] = { "first_scan_at", "first scan time", NULL };
+static const char *const api_delivered[] = { "delivered_at", "delivered time",
+	"delivered_time", "delivery_time", NULL };
+static const char *const api_cancelled[] = { "cancelled_at", "cancelled time",
+	"canceled time", "cancel_time", "cancelled_time", NULL };
+static const char *const api_cancel_by[] = { "cancel_by", "cancel by",
+	"cancellation_initiator", "cancelled by", "canceled by", NULL };
+static const char *const api_cancel_reason[] = { "cancel_reason", "cancel reason", NULL };
+
+static const cJSON *
+api_field(const cJSON *obj, const char *const *names)
+{
+	const cJSON *it;
+
+	for (; *names != NULL; names++)
+		if ((it = cJSON_GetObjectItem(obj, *names)) != NULL && !cJSON_IsNull(it))
+			return it;
+	return NULL;
+}
+
+/*
+ * A field as text: strings as they are (trimmed, NULL when empty), whole
+ * numbers in decimal into `num` (ids and times come as either).
+ */
+static const char *
+api_text(const cJSON *obj, const char *const *names, char *num, size_t n)
+{
+	const cJSON *it = api_field(obj, names);
+	char *s;
+
+	if (cJSON_IsString(it)) {
+		for (s = it->valuestring; *s == ' ' || *s == '\t'; s++)
+			;
+		if (*s == '\0')
+			return NULL;
+		/* trailing white space (Seller Center ids) is cut in a copy */
+		if (s[strlen(s) - 1] == ' ' || s[strlen(s) - 1] == '\t') {
+			snprintf(num, n, "%s", s);
+			return tshop_trim(num);
+		}
+		return s;
+	}
+	if (cJSON_IsNumber(it) && it->valuedouble == trunc(it->valuedouble) &&
+	    fabs(it->valuedouble) < 1e18) {
+		snprintf(num, n, "%lld", (long long)it->valuedouble);
+		return num;
+	}
+	if (cJSON_IsBool(it)) {
+		snprintf(num, n, "%s", cJSON_IsTrue(it) ? "true" : "false");
+		return num;
+	}
+	return NULL;
+}
+
+static int
+api_time(const cJSON *obj, const char *const *names, const char *what,
+    const struct tshop_config *cfg, tshop_time *t, struct tshop_err *e)
+{
+	char num[64];
+	const char *v = api_text(obj, names, num, sizeof(num));
+
+	*t = TSHOP_TIME_NONE;
+	if (v == NULL || strcmp(v, "0") == 0)	/* the API writes 0 for "not yet" */
+		return 0;
+	if (tshop_time_parse(v, cfg->date_order, t) == -1)
+		return tshop_errorf(e, 2, "'%s': '%s' is not a time", what, v);
+	return 0;
+}
+
+static int
+api_money(const char *v, const char *what, int digits, int64_t *out, struct tshop_err *e)
+{
+	if (tshop_money_parse(v, digits, out) == -1)
+		return tshop_errorf(e, 2, "'%s': '%s' is not an amount", what, v);
+	return 0;
+}
+
+void
+tshop_api_order_release(struct tshop_api_order *a)
+{
+	free(a->lines);
+	a->lines = NULL;
+	tshop_buf_release(&a->warehouse);
+}
+
+int
+tshop_order_from_api(struct tshop_orders *o, const cJSON *obj, const struct tshop_config *cfg,
+    struct tshop_api_order *a, struct tshop_err *e)
+{
+	struct tshop_order *u = &a->order;
+	const cJSON *pay, *items, *it;
+	const char *v;
+	char num[64];
+	long long n;
+	int digits, rc;
+	size_t i = 0;
+
+	free(a->lines);
+	a->lines = NULL;
+	tshop_order_init(u);
+	if (!cJSON_IsObject(obj))
+		return tshop_errorf(e, 2, "an order is not a JSON object");
+	if ((v = api_text(obj, api_order_id, a->order_id, sizeof(a->order_id))) == NULL)
+		return tshop_errorf(e, 2, "column 'order_id' is empty");
+	u->order_id = v;
+	if ((v = api_text(obj, api_status, num, sizeof(num))) == NULL)
+		return tshop_errorf(e, 2, "column 'status' is empty");
+	if (tshop_status_parse(v, &u->status) == -1)
+		return tshop_errorf(e, 2, "column 'status': '%s' is not an order status", v);
+	if (api_time(obj, api_created, "created_at", cfg, &u->created_at, e) == -1 ||
+	    api_time(obj, api_paid, "paid_at", cfg, &u->paid_at, e) == -1 ||
+	    api_time(obj, api_update, "update_time", cfg, &u->update_time, e) == -1 ||
+	    api_time(obj, api_ship_by, "ship_by", cfg, &u->ship_by, e) == -1 ||
+	    api_time(obj, api_deliver_by, "deliver_by", cfg, &u->deliver_by, e) == -1 ||
+	    api_time(obj, api_shipped, "shipped_at", cfg, &u->shipped_at, e) == -1 ||
+	    api_time(obj, api_first_scan, "first_scan_at", cfg, &u->first_scan_at, e) == -1 ||
+	    api_time(obj, api_delivered, "delivered_at", cfg, &u->delivered_at, e) == -1 ||
+	    api_time(obj, api_cancelled, "cancelled_at", cfg, &u->cancelled_at, e) == -1)
+		return -1;
+	if (u->created_at == TSHOP_TIME_NONE)
+		return tshop_errorf(e, 2, "column 'created_at' is empty");
+	if ((v = api_text(obj, api_shipping_type, num, sizeof(num))) != NULL &&
+	    tshop_shipping_type_parse(v, &u->shipping_type) == -1)
+		return tshop_errorf(e, 2, "column 'shipping_type': '%s' is not SELLER or TIKTOK", v);
+	if ((v = api_text(obj, api_cancel_by, num, sizeof(num))) != NULL &&
+	    tshop_cancel_by_parse(v, &u->cancel_by) == -1)
+		return tshop_errorf(e, 2, "column 'cancel_by': '%s' is not seller, buyer or system", v);
+	if ((v = api_text(obj, api_handling, num, sizeof(num))) != NULL) {
+		if (tshop_parse_int(v, 1, 7, &n) == -1)
+			return tshop_errorf(e, 2, "column 'handling_days': '%s' is not 1 to 7", v);
+		u->handling_days = (int)n;
+	}
+	u->warehouse = api_text(obj, api_warehouse, a->wh_text, sizeof(a->wh_text));
+	if (u->warehouse == NULL &&
+	    (v = api_text(obj, api_warehouse_id, num, sizeof(num))) != NULL) {
+		/* a TikTok warehouse id: its local name (warehouse.<name>), else default */
+		if ((rc = tshop_order_warehouse_name(o, v, &a->warehouse, e)) == -1)
+			return -1;
+		if (rc == 1)
+			u->warehouse = tshop_buf_str(&a->warehouse);
+	}
+	u->currency = api_text(obj, api_currency, a->currency, sizeof(a->currency));
+	pay = cJSON_GetObjectItemCaseSensitive(obj, "payment");
+	it = cJSON_GetObjectItemCaseSensitive(pay, "currency");
+	if (u->currency == NULL && cJSON_IsString(it) && *it->valuestring)
+		u->currency = it->valuestring;
+	digits = u->currency ? tshop_currency_digits(u->currency) : cfg->digits;
+	if ((v = api_text(obj, api_total, num, sizeof(num))) != NULL) {
+		if (api_money(v, "total", digits, &u->total, e) == -1)
+			return -1;
+		u->has_total = true;
+	}
+	it = cJSON_GetObjectItemCaseSensitive(pay, "sub_total");
+	if (!u->has_total && cJSON_IsString(it) && *it->valuestring) {
+		if (api_money(it->valuestring, "payment.sub_total", digits, &u->total, e) == -1)
+			return -1;
+		u->has_total = true;
+	}
+	u->tracking = api_text(obj, api_tracking, a->tracking, sizeof(a->tracking));
+	u->carrier = api_text(obj, api_carrier, a->carrier, sizeof(a->carrier));
+	u->cancel_reason = api_text(obj, api_cancel_reason, a->reason, sizeof(a->reason));
+
+	items = cJSON_GetObjectItemCaseSensitive(obj, "line_items");
+	if (items != NULL && !cJSON_IsArray(items))
+		return tshop_errorf(e, 2, "'line_items' is not an array");
+	if (cJSON_GetArraySize(items) > 0 &&
+	    (a->lines = calloc((size_t)cJSON_GetArraySize(items), sizeof(*a->lines))) == NULL)
+		return tshop_errorf(e, 3, "out of memory");
+	cJSON_ArrayForEach(it, items) {
+		struct tshop_order_line *l = &a->lines[i];
+		const cJSON *f;
+
+		f = cJSON_GetObjectItemCaseSensitive(it, "sku_id");
+		l->sku_id = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
+		f = cJSON_GetObjectItemCaseSensitive(it, "seller_sku");
+		l->sku = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
+		f = cJSON_GetObjectItemCaseSensitive(it, "product_name");
+		l->title = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
+		l->quantity = 1;	/* one unit per line item */
+		f = cJSON_GetObjectItemCaseSensitive(it, "sale_price");
+		if (cJSON_IsString(f) && *f->valuestring) {
+			if (api_money(f->valuestring, "line_items.sale_price", digits, &l->amount,
+			    e) == -1)
+				return -1;
+			l->has_amount = true;
+		}
+		if (l->sku == NULL && l->sku_id == NULL)
+			return tshop_errorf(e, 2, "line item %zu has no sku_id or seller_sku", i + 1);
+		i++;
+	}
+	u->lines = a->lines;
+	u->nlines = i;
+	return 0;
+}
+
+int
+tshop_order_status_of(struct tshop_orders *o, const char *order_id, enum tshop_status *status,
+    struct tshop_err *e)
+{
+	struct orec r;
+	int found;
+
+	if ((found = load(o, order_id, &r, e)) == 1 && status != NULL)
+		*status = r.status;
+	return found;
 }

@@ -47,6 +47,8 @@
 #include "timeutil.h"
 #include "util.h"
 
+struct cJSON;
+
 /* Statuses in rank order (SPEC §3). */
 enum tshop_status {
 	TSHOP_UNPAID,
@@ -198,6 +200,45 @@ tshop_time tshop_ship_by(tshop_time paid_at, int handling_days, const struct tsh
  */
 int tshop_order_warehouse_name(struct tshop_orders *o, const char *warehouse_id,
     struct tshop_buf *buf, struct tshop_err *e);
+
+/*
+ * 1 and *status (may be NULL) when order_id is recorded, 0 when it is not,
+ * -1 on a database error.
+ */
+int tshop_order_status_of(struct tshop_orders *o, const char *order_id,
+    enum tshop_status *status, struct tshop_err *e);
+
+/* API order objects ----------------------------------------------------- */
+
+/*
+ * An order object of the TikTok Shop API (Get Order List / Get Order
+ * Detail, or one JSON Lines record of `tshop-orders import`) as an update:
+ * the one mapping that tshop-orders, tshop-sync and tshop-webhook share.
+ * Fields are found by their API names (id, status, create_time, paid_time,
+ * update_time, shipping_type / fulfillment_type, warehouse_id,
+ * shipping_due_time, delivery_due_time, tracking_number,
+ * shipping_provider, collection_time, delivery_time, cancel_time,
+ * cancellation_initiator, cancel_reason, payment.currency,
+ * payment.sub_total) or by the canonical column names of SPEC §3, in any
+ * case; times as Unix seconds (0: not yet) or any accepted time text.
+ * Each line_items[] entry is one unit of its SKU (sku_id, seller_sku,
+ * product_name, sale_price).  A warehouse_id becomes the local warehouse
+ * whose `warehouse.<name>` setting it is.  Holds pointers into the object:
+ * it must outlive the update.
+ */
+struct tshop_api_order {
+	struct tshop_order order;	/* the update, ready for tshop_order_merge() */
+	struct tshop_order_line *lines;	/* owned */
+	struct tshop_buf warehouse;	/* owned: the mapped warehouse name */
+	char order_id[64], currency[16], tracking[128], carrier[128], reason[256],
+	    wh_text[128];
+};
+#define TSHOP_API_ORDER_INIT { .lines = NULL, .warehouse = TSHOP_BUF_INIT }
+
+/* Map `obj` into a (TSHOP_API_ORDER_INIT or reused); code 2 for a bad object. */
+int tshop_order_from_api(struct tshop_orders *o, const struct cJSON *obj,
+    const struct tshop_config *cfg, struct tshop_api_order *a, struct tshop_err *e);
+void tshop_api_order_release(struct tshop_api_order *a);
 
 /* Reading ------------------------------------------------------------- */
 

@@ -1,0 +1,4 @@
+CREATE TABLE alerts (sku TEXT, mode TEXT, threshold INTEGER);
+.mode tabs
+.import alerts.tsv alerts
+.mode list

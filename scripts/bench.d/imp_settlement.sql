@@ -1,0 +1,1 @@
+.import --csv settlement.csv settlement

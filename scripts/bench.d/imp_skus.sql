@@ -1,0 +1,1 @@
+.import --csv skus.csv skus

@@ -1,0 +1,199 @@
+# tshop-sync against the fake TikTok Shop API (tests/fake_tiktok.py) on
+# 127.0.0.1: pagination, an interrupted pull resumed, pushes through 429s,
+# the dead-letter list, signatures, credentials and secrets.
+. "$(dirname "$0")/lib.sh"
+
+secret=test_app_secret token=TTP_test_access refresh=TTP_test_refresh
+export XDG_CONFIG_HOME="$tmp/cfg"
+mkdir -p "$XDG_CONFIG_HOME/tshop"
+cred="$XDG_CONFIG_HOME/tshop/credentials"
+umask 077
+cat >"$cred" <<EOC
+# tshop test credentials
+TSHOP_APP_KEY=test_app_key
+TSHOP_APP_SECRET=$secret
+TSHOP_ACCESS_TOKEN=$token
+TSHOP_REFRESH_TOKEN=$refresh
+TSHOP_SHOP_CIPHER=GCP_test_cipher
+EOC
+chmod 600 "$cred"
+
+# 250 orders (3 pages of 100), updated in the last hour
+python3 - "$tmp/orders.jsonl" <<'EOP'
+import json, sys, time
+now = int(time.time())
+with open(sys.argv[1], "w") as f:
+    for i in range(250):
+        f.write(json.dumps({"id": "5790000000%08d" % i, "status": "AWAITING_SHIPMENT",
+            "create_time": now - 86400 + i, "paid_time": now - 86000 + i,
+            "update_time": now - 3600 + i, "shipping_type": "SELLER",
+            "payment": {"currency": "USD", "sub_total": "12.50"},
+            "line_items": [{"id": "9%05d" % i, "sku_id": "17290000000000000%02d" % (i % 5),
+                "seller_sku": "SKU-%d" % (i % 5), "product_name": "Thing", "sale_price": "12.50"}]})
+            + "\n")
+EOP
+python3 "$top/tests/fake_tiktok.py" --port-file "$tmp/port" --orders "$tmp/orders.jsonl" \
+    --log "$tmp/api.log" --exit-with-parent &
+fake=$!
+trap 'kill $fake 2>/dev/null; rm -rf "$tmp"' EXIT
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+url="http://127.0.0.1:$(cat "$tmp/port")"
+export TSHOP_API_URL="$url" TSHOP_AUTH_URL="$url"
+ctl() { python3 -c 'import sys, urllib.request as u
+print(u.urlopen(u.Request(sys.argv[1] + "/_control", data=sys.argv[2].encode(),
+    method="POST")).read().decode())' "$url" "$1" >/dev/null; }
+state() { python3 -c 'import json, sys, urllib.request as u
+d = json.load(u.urlopen(sys.argv[1] + "/_state"))
+print(eval(sys.argv[2]))' "$url" "$1"; }
+# every stdout and stderr of tshop-sync, for the secrets check at the end
+all="$tmp/all"
+: >"$all"
+run() { check "$@"; printf '%s\n%s\n' "$out" "$err" >>"$all"; }
+fixture=$(python3 -c 'import json, sys
+print("\n".join(sorted(json.loads(l)["id"] for l in open(sys.argv[1]))))' "$tmp/orders.jsonl")
+ids() { tshop-orders list | cut -f1 | sort; }
+
+# --- pulling orders
+run "orders: all pages" 0 tshop-sync orders
+grep_err "summary" "pulled 250, merged 250, pushed 0, failed 0, dead 0"
+same "the fixture's orders, each once" "$fixture" "$(ids)"
+same "three pages, each page token asked once" "3 3" "$(python3 -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+s = [r for r in rows if r["path"] == "/order/202309/orders/search" and r["code"] == 0]
+print(len(s), len({r["query"].get("page_token", "") for r in s}))' "$tmp/api.log")"
+same "stock taken once per order" "250" "$(tshop-stock log | grep -c 'order:579')"
+run "orders again: nothing new" 0 tshop-sync orders
+grep_err "nothing pulled" "pulled 0, merged 0"
+
+# --- an interrupted pull, resumed: a fresh shop, killed after its first page
+export TSHOP_DB="$tmp/b.db"
+printf '{"type":1,"tts_notification_id":"7327112393057371999","timestamp":%s,"data":{"order_id":"579000000000000249","order_status":"CANCEL","update_time":%s}}' \
+    "$(date +%s)" "$(date +%s)" >"$tmp/ev.json"
+check "a webhook before its order is known" 0 tshop-webhook --file "$tmp/ev.json"
+same "pending" "pending" "$(printf '%s\n' "$out" | cut -f4)"
+ctl '{"faults": [{"kind": "slow", "seconds": 1, "times": -1, "path": "/order/"}]}'
+tshop-sync -q orders >/dev/null 2>&1 &
+pid=$!
+i=0
+while [ "$(tshop-orders list 2>/dev/null | wc -l)" -lt 100 ] && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+same "killed after the first page" "100" "$(tshop-orders list | wc -l | tr -d ' ')"
+ctl '{"clear": true, "faults": [{"kind": "drop", "times": 5, "path": "/order/"}]}'
+run "a connection dropped mid-page on every attempt: exit 4" 4 tshop-sync orders
+grep_err "says why" "orders/search"
+same "nothing half-merged" "100" "$(tshop-orders list | wc -l | tr -d ' ')"
+ctl '{"clear": true}'
+run "resumed" 0 tshop-sync orders
+grep_err "resumes at the next page" "resuming the interrupted pull at page 2"
+same "nothing lost, nothing doubled" "$fixture" "$(ids)"
+same "stock taken once per order after the kill" "250" "$(tshop-stock log | grep -c 'order:579')"
+check "webhook list" 0 tshop-webhook list
+same "the pending event applied after the pull" "applied" "$(printf '%s\n' "$out" | cut -f5)"
+same "the order cancelled" "CANCELLED" "$(tshop-orders list | grep ^579000000000000249 | cut -f2)"
+export TSHOP_DB="$tmp/shop.db"
+
+# --- carriers, then pushes through 429s
+run "carriers" 0 tshop-sync carriers
+same "providers with their ids" "UPS	7117859084333745966	new" "$(printf '%s\n' "$out" | grep '^UPS')"
+check "ship two orders" 0 tshop-ship -q 579000000000000001 1Z999AA10123456784 UPS
+check "ship two orders (2)" 0 tshop-ship -q 579000000000000002 9400100000000000000006 USPS
+printf 'sku\tsku_id\tproduct_id\nSKU-1\t1729000000000000001\t880\nSKU-2\t1729000000000000002\t880\n' |
+    tshop-stock -q import
+check "stock set" 0 tshop-stock -q set SKU-1 40
+check "stock set (2)" 0 tshop-stock -q set SKU-2 43
+ctl '{"faults": [{"kind": "429", "times": 3}]}'
+run "push through 429s" 0 tshop-sync push
+grep_err "retried" "HTTP 429, code 36009002; retrying"
+grep_err "summary" "pushed 4, failed 0, dead 0"
+same "shipments confirmed once" "['579000000000000001', '579000000000000002']" \
+    "$(state 'sorted(d["shipments"])')"
+same "stock of both SKUs of the product in one call" \
+    "{'1729000000000000001': {'7000714532876273410': 40}, '1729000000000000002': {'7000714532876273410': 43}}" \
+    "$(state 'd["inventory"]["880"]')"
+same "one inventory call" "1" "$(grep -c '"code": 0,.*"path": "/product/202309/products/880/inventory/update"' "$tmp/api.log")"
+posts=$(grep -c '"path": "/fulfillment' "$tmp/api.log")
+run "push again: the outbox is empty" 0 tshop-sync push
+grep_err "nothing pushed" "pushed 0, failed 0"
+same "nothing sent again" "$posts" "$(grep -c '"path": "/fulfillment' "$tmp/api.log")"
+
+# --- a permanently failing item goes dead after api.max_attempts runs
+check "max attempts" 0 tshop config api.max_attempts 3
+ctl '{"item_errors": {"579000000000000003": {"code": 21011025, "message": "Duplicate tracking number.", "times": -1}}}'
+check "ship a third" 0 tshop-ship -q 579000000000000003 1Z999AA10123456793 UPS
+run "push 1: fails, exit 4" 4 tshop-sync push
+grep_err "the API's message" "Duplicate tracking number"
+run "push 2" 4 tshop-sync push
+check "not dead yet" 0 tshop-sync dead
+same "dead list empty" "" "$out"
+run "push 3" 4 tshop-sync push
+grep_err "dead now" "dead 1"
+check "dead" 0 tshop-sync dead
+same "id kind key attempts last_error" "shipment	579000000000000003	3" \
+    "$(printf '%s\n' "$out" | cut -f2-4)"
+grep_dead=$(printf '%s\n' "$out" | cut -f5)
+case $grep_dead in *"Duplicate tracking number"*) ok "last_error kept" ;; *) nok "last_error kept" ;; esac
+n3=$(grep -c '/orders/579000000000000003/packages' "$tmp/api.log")
+run "push skips the dead" 0 tshop-sync push
+same "not sent while dead" "$n3" "$(grep -c '/orders/579000000000000003/packages' "$tmp/api.log")"
+check "retry" 0 tshop-sync retry
+grep_err "queued again" "1 dead-letter entry queued again"
+check "dead list empty after retry" 0 tshop-sync dead
+same "nothing dead" "" "$out"
+ctl '{"clear": true}'
+run "push after the fix" 0 tshop-sync push
+grep_err "confirmed" "pushed 1, failed 0, dead 0"
+check "retry of an unknown id" 2 tshop-sync retry 999
+
+# --- per-item errors inside a code 0 answer
+ctl '{"item_errors": {"1729000000000000001": {"code": 12052990, "message": "Check failed", "times": 1}}}'
+check "stock change" 0 tshop-stock -q set SKU-1 39
+check "stock change 2" 0 tshop-stock -q set SKU-2 5
+run "per-item error: exit 4" 4 tshop-sync push
+grep_err "the SKU named" "SKU-1.*Check failed"
+grep_err "the other SKU confirmed" "pushed 1, failed 1"
+run "next run confirms it" 0 tshop-sync push
+same "latest quantity pushed" "39" "$(state 'd["inventory"]["880"]["1729000000000000001"]["7000714532876273410"]')"
+
+# --- statements
+run "statements" 0 tshop-sync statements
+grep_err "three transactions" "pulled 3, merged 3"
+check "settlement rows" 0 tshop-settle summary --by statement
+same "statement summary" "7238804564097517339	3	200.00	0.00	20.00	10.00	20.00	0.00	-50.00	100.00" \
+    "$(printf '%s\n' "$out" | cut -f1-10)"
+run "statements again: nothing new" 0 tshop-sync statements
+check "still three rows" 0 tshop-settle summary --by statement
+same "idempotent" "3" "$(printf '%s\n' "$out" | cut -f2)"
+
+# --- tokens: an expired token is refreshed and written back 0600
+ctl '{"expire_tokens": true}'
+run "shops after the token expired" 0 tshop-sync shops
+same "name region cipher" "Fake test shop	US	GCP_test_cipher" "$out"
+grep_err "refreshed" "refreshing the access token"
+newtok=$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")
+[ -n "$newtok" ] && [ "$newtok" != "$token" ] && ok "new token written back" || nok "new token written back"
+same "credentials file stays 0600" "600" "$(stat -c %a "$cred")"
+newrefresh=$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")
+
+# --- failures: a refused signature, a loose credentials file
+run "wrong secret: exit 4" 4 env TSHOP_APP_SECRET=not_the_secret tshop-sync shops
+grep_err "the API's message" 'Invalid credentials. The `sign` query parameter is invalid.'
+grep_err "and what to check" "TSHOP_APP_SECRET"
+chmod 644 "$cred"
+run "credentials file 0644: exit 3" 3 tshop-sync shops
+grep_err "names the fix" "chmod 600 .*credentials"
+chmod 600 "$cred"
+run "auth code" 0 tshop-sync auth TEST_AUTH_CODE
+grep_err "stored" "access token stored"
+run "a used auth code: exit 4" 4 tshop-sync auth TEST_AUTH_CODE
+
+# --- secrets never in output
+leak=0
+for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" not_the_secret; do
+	grep -qF -- "$s" "$all" && leak=1
+done
+same "no secret or token in any output" 0 "$leak"
+
+echo "1..$n"
