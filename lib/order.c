@@ -47,35 +47,16 @@ int
 tshop_status_parse(const char *s, enum tshop_status *out)
 {
 	char norm[40];
-	size_t n = 0;
 
-	if (s == NULL)
+	if (s == NULL || tshop_label_key(s, norm, sizeof(norm)) == -1)
 		return -1;
-	while (*s == ' ')
-		s++;
-	for (; *s && n + 1 < sizeof(norm); s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == ' ' || c == '-' || c == '_') {
-			if (n > 0 && norm[n - 1] != '_')
-				norm[n++] = '_';
-		} else if (c >= 'A' && c <= 'Z')
-			norm[n++] = (char)(c - 'A' + 'a');
-		else
-			norm[n++] = (char)c;
-	}
-	if (*s != '\0')
-		return -1;
-	while (n > 0 && norm[n - 1] == '_')
-		n--;
-	norm[n] = '\0';
 	for (int i = 0; i < TSHOP_NSTATUS; i++)
 		if (tshop_streq_nocase(norm, status_names[i])) {
 			*out = (enum tshop_status)i;
 			return 0;
 		}
 	for (size_t i = 0; i < sizeof(status_words) / sizeof(status_words[0]); i++)
-		if (strcmp(norm, status_words[i].word) == 0) {
+		if (tshop_streq_nocase(norm, status_words[i].word)) {
 			*out = status_words[i].status;
 			return 0;
 		}

@@ -21,26 +21,11 @@ int
 tshop_return_type_parse(const char *s, const char **out)
 {
 	char norm[48];
-	size_t n = 0;
 
 	if (s == NULL)
 		return -1;
-	for (; *s && n + 1 < sizeof(norm); s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == ' ' || c == '-' || c == '_' || c == '&' || c == '/') {
-			if (n > 0 && norm[n - 1] != '_')
-				norm[n++] = '_';
-		} else if (c >= 'a' && c <= 'z')
-			norm[n++] = (char)(c - 'a' + 'A');
-		else
-			norm[n++] = (char)c;
-	}
-	if (*s != '\0')
+	if (tshop_label_key(s, norm, sizeof(norm)) == -1)
 		return -1;
-	while (n > 0 && norm[n - 1] == '_')
-		n--;
-	norm[n] = '\0';
 	if (strcmp(norm, "REFUND") == 0 || strcmp(norm, "REFUND_ONLY") == 0 ||
 	    strcmp(norm, "ONLY_REFUND") == 0)
 		*out = "REFUND";

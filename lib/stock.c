@@ -3,7 +3,7 @@
  * handful of prepared statements reused for every record of a batch.
  * Every change goes through apply(), which also queues the SKU for
  * `tshop-sync push` (SPEC §4.8): when the SKU has a sku_id and a
- * product_id, the outbox gets (or keeps) one pending 'stock' entry keyed by
+ * product_id, the outbox holds one pending 'stock' entry keyed by
  * the seller SKU, its payload the SKU's current quantity in every
  * warehouse: {"sku", "sku_id", "product_id", "quantities": {WH: N, ...}}.
  * A newer change replaces the payload and gives the entry fresh attempts.

@@ -187,6 +187,28 @@ tshop_utf8_valid(const char *str, size_t n)
 	return true;
 }
 
+int
+tshop_label_key(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == ' ' || c == '-' || c == '_' || c == '&' || c == '/') {
+			if (n > 0 && out[n - 1] != '_')
+				out[n++] = '_';
+		} else
+			out[n++] = (char)toupper(c);
+	}
+	if (*s != '\0')
+		return -1;
+	while (n > 0 && out[n - 1] == '_')
+		n--;
+	out[n] = '\0';
+	return 0;
+}
+
 char *
 tshop_strdup(const char *s)
 {

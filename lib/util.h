@@ -69,6 +69,13 @@ bool tshop_streq_nocase(const char *a, const char *b);
 /* True when [s, s+n) is valid UTF-8. */
 bool tshop_utf8_valid(const char *s, size_t n);
 
+/*
+ * A label as a key: "To ship", "to-ship", "Return & refund" → "TO_SHIP",
+ * "TO_SHIP", "RETURN_REFUND" (upper case; runs of space, '-', '_', '&', '/'
+ * become one '_'; no '_' at either end).  0, or -1 when it does not fit in n.
+ */
+int tshop_label_key(const char *s, char *out, size_t n);
+
 /* strdup that returns NULL for NULL. */
 char *tshop_strdup(const char *s);
 
