@@ -32,6 +32,10 @@ BUILD_FLAGS = $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(LDLIBS)
 ifneq ($(file <.build-flags),$(BUILD_FLAGS))
 $(file >.build-flags,$(BUILD_FLAGS))
 endif
+# A rule with no recipe: on a clean tree make read the directory before
+# the line above wrote the file, and without a rule it would call every
+# target that depends on it impossible to make.
+.build-flags: ;
 
 LIB_SRC  = $(sort $(wildcard lib/*.c))
 LIB_OBJ  = $(LIB_SRC:.c=.o)

@@ -106,6 +106,27 @@ jstr(const cJSON *obj, const char *key)
 	return cJSON_IsString(it) && it->valuestring[0] != '\0' ? it->valuestring : NULL;
 }
 
+/*
+ * Advance *token to the answer's next_page_token: 1 when there is another
+ * page, 0 at the end, -1 when the API repeats the token (it would loop
+ * for ever) or memory runs out.
+ */
+static int
+next_page(const struct tshop_api_response *res, const char *path, char **token,
+    struct tshop_err *e)
+{
+	const char *next = jstr(res->data, "next_page_token");
+
+	if (next == NULL)
+		return 0;
+	if (*token != NULL && strcmp(*token, next) == 0)
+		return tshop_errorf(e, 4, "GET %s: the API answered the same page token again", path);
+	free(*token);
+	if ((*token = strdup(next)) == NULL)
+		return tshop_errorf(e, 3, "out of memory");
+	return 1;
+}
+
 /* A whole-number field (number or digits); dflt when absent. */
 static long long
 jint(const cJSON *obj, const char *key, long long dflt)
@@ -1270,6 +1291,7 @@ store_statement(void *ctx, struct tshop_err *e)
 static int
 fetch_transactions(struct statement *st, struct tshop_err *e)
 {
+	int more;
 	struct tshop_sync *s = st->s;
 	struct tshop_api_response res = TSHOP_API_RESPONSE_INIT;
 	struct tshop_api_param q[4] = {
@@ -1287,7 +1309,6 @@ fetch_transactions(struct statement *st, struct tshop_err *e)
 	req.path = path.data;
 	for (;;) {
 		cJSON *txs;
-		const char *next;
 
 		q[3].value = token;
 		if (tshop_api_call(s->api, &req, &res, e) == -1)
@@ -1301,19 +1322,10 @@ fetch_transactions(struct statement *st, struct tshop_err *e)
 			cJSON_AddItemToArray(st->tx, cJSON_DetachItemFromArray(txs, 0));
 			s->n.pulled++;
 		}
-		next = jstr(res.data, "next_page_token");
-		if (next == NULL)
+		if ((more = next_page(&res, req.path, &token, e)) == -1)
+			goto done;
+		if (more == 0)
 			break;
-		if (token != NULL && strcmp(token, next) == 0) {
-			tshop_errorf(e, 4, "GET %s: the API answered the same page token again",
-			    req.path);
-			goto done;
-		}
-		free(token);
-		if ((token = strdup(next)) == NULL) {
-			tshop_errorf(e, 3, "out of memory");
-			goto done;
-		}
 	}
 	rc = 0;
 done:
@@ -1326,6 +1338,7 @@ done:
 int
 tshop_sync_statements(struct tshop_sync *s, tshop_time since, struct tshop_err *e)
 {
+	int more;
 	struct tshop_api_response res = TSHOP_API_RESPONSE_INIT;
 	char ge[32] = "";
 	struct tshop_api_param q[6] = {
@@ -1351,7 +1364,6 @@ tshop_sync_statements(struct tshop_sync *s, tshop_time since, struct tshop_err *
 		return -1;
 	for (;;) {
 		const cJSON *stmt;
-		const char *next;
 
 		q[4].value = token;
 		if (tshop_api_call(s->api, &req, &res, e) == -1)
@@ -1380,19 +1392,10 @@ tshop_sync_statements(struct tshop_sync *s, tshop_time since, struct tshop_err *
 			if (s->progress != NULL)
 				s->progress(s->ctx, s->n.pulled, 0);
 		}
-		next = jstr(res.data, "next_page_token");
-		if (next == NULL)
+		if ((more = next_page(&res, req.path, &token, e)) == -1)
+			goto done;
+		if (more == 0)
 			break;
-		if (token != NULL && strcmp(token, next) == 0) {
-			tshop_errorf(e, 4, "GET %s: the API answered the same page token again",
-			    req.path);
-			goto done;
-		}
-		free(token);
-		if ((token = strdup(next)) == NULL) {
-			tshop_errorf(e, 3, "out of memory");
-			goto done;
-		}
 	}
 	rc = 0;
 done:
