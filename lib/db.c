@@ -192,6 +192,12 @@ static const char *const migrations[] = {
 	"  body TEXT NOT NULL);"
 	"CREATE INDEX webhook_event_by_order ON webhook_event (order_id, type);"
 	"CREATE INDEX webhook_event_pending ON webhook_event (id) WHERE result = 'pending';",
+	/*
+	 * 3: stock changes reach the outbox at push time, from the ledger
+	 * after the cursor push.ledger (lib/sync.c); what was changed before
+	 * this migration is in the outbox already.
+	 */
+	"INSERT INTO state (key, value) SELECT 'push.ledger', coalesce(max(id), 0) FROM ledger;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -373,8 +379,7 @@ tshop_db_open(struct tshop_db **dbp, const char *path, enum tshop_db_mode mode,
 	sqlite3_busy_timeout(db->h, TSHOP_DB_BUSY_MS);
 	if (tshop_db_exec(db, "PRAGMA journal_mode = WAL", e) == -1 ||
 	    tshop_db_exec(db, "PRAGMA synchronous = NORMAL", e) == -1 ||
-	    tshop_db_exec(db, "PRAGMA cache_size = -32768", e) == -1 ||
-	    tshop_db_exec(db, "PRAGMA foreign_keys = ON", e) == -1) {
+	    tshop_db_exec(db, "PRAGMA cache_size = -32768", e) == -1) {
 		/* "file is not a database" lands here */
 		char msg[sizeof(e->msg)];
 

@@ -1,12 +1,10 @@
 /*
  * stock.c — catalog entries, on-hand quantities and the ledger, through a
  * handful of prepared statements reused for every record of a batch.
- * Every change goes through apply(), which also queues the SKU for
- * `tshop-sync push` (SPEC §4.8): when the SKU has a sku_id and a
- * product_id, the outbox holds one pending 'stock' entry keyed by
- * the seller SKU, its payload the SKU's current quantity in every
- * warehouse: {"sku", "sku_id", "product_id", "quantities": {WH: N, ...}}.
- * A newer change replaces the payload and gives the entry fresh attempts.
+ * Every change goes through apply(): the new quantity and one ledger
+ * row.  The ledger is also the change feed: `tshop-stock changes` and
+ * `tshop-sync push` (lib/sync.c) read it from a cursor, so a stock
+ * change costs nothing more than its ledger row.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +15,7 @@
 struct tshop_stock {
 	struct tshop_db *db;
 	sqlite3_stmt *by_sku, *by_sku_id, *sku_insert, *sku_update, *sku_name;
-	sqlite3_stmt *qty_get, *qty_put, *ledger_add, *outbox_put;
+	sqlite3_stmt *qty_get, *qty_put, *ledger_add;
 };
 
 static const char *const sql[] = {
@@ -33,13 +31,6 @@ static const char *const sql[] = {
 	"ON CONFLICT (sku, warehouse) DO UPDATE SET quantity = excluded.quantity",
 	"INSERT INTO ledger (time, sku, warehouse, delta, quantity, source, note) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	"INSERT INTO outbox (kind, key, payload, created_at, updated_at) "
-	"SELECT 'stock', k.sku, json_object('sku', k.sku, 'sku_id', k.sku_id, "
-	"'product_id', k.product_id, 'quantities', (SELECT json_group_object(warehouse, quantity) "
-	"FROM (SELECT warehouse, quantity FROM stock WHERE sku = k.id ORDER BY warehouse))), "
-	"?2, ?2 FROM sku k WHERE k.id = ?1 AND k.sku_id IS NOT NULL AND k.product_id IS NOT NULL "
-	"ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, attempts = 0, "
-	"last_error = NULL, dead = 0, updated_at = excluded.updated_at",
 };
 
 int
@@ -50,7 +41,7 @@ tshop_stock_new(struct tshop_stock **sp, struct tshop_db *db, struct tshop_err *
 		return tshop_errorf(e, 3, "out of memory");
 	s->db = db;
 	sqlite3_stmt **all[] = { &s->by_sku, &s->by_sku_id, &s->sku_insert, &s->sku_update,
-	    &s->sku_name, &s->qty_get, &s->qty_put, &s->ledger_add, &s->outbox_put };
+	    &s->sku_name, &s->qty_get, &s->qty_put, &s->ledger_add };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (tshop_db_prepare(db, all[i], sql[i], e) == -1) {
 			tshop_stock_free(s);
@@ -73,7 +64,6 @@ tshop_stock_free(struct tshop_stock *s)
 	sqlite3_finalize(s->qty_get);
 	sqlite3_finalize(s->qty_put);
 	sqlite3_finalize(s->ledger_add);
-	sqlite3_finalize(s->outbox_put);
 	free(s);
 }
 
@@ -190,12 +180,6 @@ apply(struct tshop_stock *s, int64_t sku, const char *wh, int64_t before, int64_
 	sqlite3_reset(s->ledger_add);
 	if (rc != SQLITE_DONE)
 		return tshop_db_error(s->db, e, "writing the ledger");
-	sqlite3_bind_int64(s->outbox_put, 1, sku);
-	sqlite3_bind_int64(s->outbox_put, 2, tshop_now());
-	rc = sqlite3_step(s->outbox_put);
-	sqlite3_reset(s->outbox_put);
-	if (rc != SQLITE_DONE)
-		return tshop_db_error(s->db, e, "writing the outbox");
 	return 0;
 }
 

@@ -638,6 +638,52 @@ item_fail(struct item *it, const char *fmt, ...)
 	it->tried = true;
 }
 
+/*
+ * Queue the stock changes made since the last push: each SKU the ledger
+ * moved after the cursor 'push.ledger' (state table) that is linked to
+ * TikTok (sku_id and product_id) gets one pending 'stock' entry, keyed by
+ * the seller SKU, its payload the SKU's quantity in every warehouse now:
+ * {"sku", "sku_id", "product_id", "quantities": {WH: N, ...}}.  A newer
+ * change replaces the payload and gives the entry fresh attempts.
+ */
+static int
+queue_stock(void *ctx, struct tshop_err *e)
+{
+	struct push *p = ctx;
+	struct tshop_db *db = p->s->db;
+	long long from = 0, to = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tshop_db_state_get(db, "push.ledger", &from, e) == -1 ||
+	    tshop_db_prepare(db, &st, "SELECT coalesce(max(id), 0) FROM ledger", e) == -1)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		to = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return tshop_db_error(db, e, "reading the ledger");
+	if (to <= from)
+		return 0;
+	if (tshop_db_prepare(db, &st, "INSERT INTO outbox (kind, key, payload, created_at,"
+	    " updated_at) SELECT 'stock', k.sku, json_object('sku', k.sku, 'sku_id', k.sku_id,"
+	    " 'product_id', k.product_id, 'quantities', (SELECT json_group_object(warehouse,"
+	    " quantity) FROM (SELECT warehouse, quantity FROM stock WHERE sku = k.id"
+	    " ORDER BY warehouse))), ?3, ?3 FROM sku k WHERE k.id IN (SELECT sku FROM ledger"
+	    " WHERE id > ?1 AND id <= ?2) AND k.sku_id IS NOT NULL AND k.product_id IS NOT NULL"
+	    " ON CONFLICT (kind, key) DO UPDATE SET payload = excluded.payload, attempts = 0,"
+	    " last_error = NULL, dead = 0, updated_at = excluded.updated_at", e) == -1)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	sqlite3_bind_int64(st, 3, tshop_now());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return tshop_db_error(db, e, "writing the outbox");
+	return tshop_db_state_set(db, "push.ledger", to, e);
+}
+
 static int
 load_items(struct push *p, struct tshop_err *e)
 {
@@ -1075,7 +1121,8 @@ tshop_sync_push(struct tshop_sync *s, struct tshop_err *e)
 	struct item **group = NULL;
 	int rc = -1, r;
 
-	if (load_items(&p, e) == -1 || tshop_carriers_load(&p.cs, s->db, NULL, e) == -1)
+	if (in_txn(s->db, queue_stock, &p, e) == -1 || load_items(&p, e) == -1 ||
+	    tshop_carriers_load(&p.cs, s->db, NULL, e) == -1)
 		goto done;
 	if (p.n > 0 && ((p.batch = calloc(p.n, sizeof(*p.batch))) == NULL ||
 	    (group = calloc(p.n, sizeof(*group))) == NULL)) {

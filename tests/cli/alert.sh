@@ -130,4 +130,4 @@ same "nothing" "" "$out"
 
 check "usage error" 2 tshop-alert check --window x
 check "unknown verb" 2 tshop-alert frob
-echo "1..$n"
+finish

@@ -160,4 +160,4 @@ same "sync: every order exactly once" \
     "$(sqlite3 "$TSHOP_DB" 'SELECT order_id FROM orders ORDER BY 1;' | md5sum)"
 same "sync: stock taken once per order" "$norders" \
     "$(sqlite3 "$TSHOP_DB" "SELECT count(*) FROM ledger WHERE source LIKE 'order%';")"
-echo "1..$n"
+finish

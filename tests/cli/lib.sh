@@ -37,3 +37,11 @@ grep_err() {
 	fi
 }
 tab=$(printf '\t')
+# finish: every database the script built keeps its references (the
+# library maintains them; SQLite's enforcement is off), then the TAP plan.
+finish() {
+	for db in $(find "$tmp" -name '*.db' -type f 2>/dev/null); do
+		same "foreign_key_check ${db#"$tmp"/}" "" "$(sqlite3 "$db" 'PRAGMA foreign_key_check;' 2>&1)"
+	done
+	echo "1..$n"
+}

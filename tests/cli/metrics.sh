@@ -175,4 +175,4 @@ check "--by month is a usage error" 2 tshop-metrics --by month
 check "--by with --check is a usage error" 2 tshop-metrics --by day --check
 check "a bad date" 2 tshop-metrics --date 2026-02-30
 check "an operand" 2 tshop-metrics today
-echo "1..$n"
+finish

@@ -250,4 +250,4 @@ same "taken from WH-EAST and given back" \
 "WH-EAST	-2	2	order:577000000000000001
 WH-EAST	+2	4	cancel:577000000000000001" "$(printf '%s\n' "$out" | grep 577000000000000001 | cut -f3-6)"
 
-echo "1..$n"
+finish

@@ -115,4 +115,4 @@ same "R1 unchanged" "R1	O1	RETURN_AND_REFUND	RETURN_OR_REFUND_REQUEST_COMPLETE	2
     "$(printf '%s\n' "$out" | grep '^R1')"
 check "-s for another verb" 2 tshop-returns -s open refund R5
 check "unknown verb" 2 tshop-returns frob
-echo "1..$n"
+finish

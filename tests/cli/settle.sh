@@ -178,4 +178,4 @@ if command -v python3 >/dev/null 2>&1; then
 	[ "$unsettled" -le "$unknown" ] && ok "unsettled only where a row went to an unknown id" ||
 	    nok "unsettled $unsettled > unknown $unknown"
 fi
-echo "1..$n"
+finish

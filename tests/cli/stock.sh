@@ -119,4 +119,4 @@ wait
 check "after two concurrent writers" 0 tshop-stock list RACE
 same "exact total 202000" "RACE			202000	SUFFICIENT_STOCK" "$out"
 same "no writer failed" "" "$(cat "$tmp/w1" "$tmp/w2")"
-echo "1..$n"
+finish

@@ -196,4 +196,4 @@ for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" not_the_secret; d
 done
 same "no secret or token in any output" 0 "$leak"
 
-echo "1..$n"
+finish

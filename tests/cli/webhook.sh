@@ -132,4 +132,4 @@ EOC
 	kill $httpd 2>/dev/null; wait $httpd 2>/dev/null
 fi
 
-echo "1..$n"
+finish
