@@ -791,15 +791,47 @@ fill_cols(struct tshop_reader *r)
 	}
 }
 
-/* Is this record Seller Center's line of column descriptions? */
+/* A number, an amount or a count: digits with at most . , $ - + ( ) and spaces. */
+static bool
+is_numeric(const char *s)
+{
+	bool digit = false;
+
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = true;
+		else if (strchr(".,$-+() \t", *s) == NULL)
+			return false;
+	}
+	return digit;
+}
+
+/*
+ * Is this record Seller Center's line of column descriptions?  Only under
+ * a Seller Center header (an id column named with a space, as `Order ID`
+ * or `Seller SKU`), only when every such id holds words
+ * (`Platform unique order ID.`) and no field is a number: a first record
+ * "Blue Mug,5" is data, and data is never skipped.
+ */
 static bool
 is_description(const struct tshop_reader *r)
 {
-	for (size_t c = 0; c < r->ncols; c++)
-		if ((r->cols[c].flags & TSHOP_COL_KEY) && r->col[c] != NULL &&
-		    strchr(r->col[c], ' ') != NULL)
-			return true;
-	return false;
+	size_t keys = 0;
+
+	for (size_t c = 0; c < r->ncols; c++) {
+		size_t i = r->colidx[c];
+
+		if (!(r->cols[c].flags & TSHOP_COL_KEY) || i >= r->nhdr ||
+		    strchr(r->hdr[i], ' ') == NULL)
+			continue;
+		if (r->col[c] == NULL || strchr(r->col[c], ' ') == NULL)
+			return false;
+		keys++;
+	}
+	for (size_t i = 0; keys > 0 && i < r->nf; i++)
+		if (is_numeric(r->field[i]))
+			return false;
+	return keys > 0;
 }
 
 static int

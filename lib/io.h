@@ -37,7 +37,7 @@ enum tshop_format { TSHOP_FMT_TSV, TSHOP_FMT_CSV, TSHOP_FMT_JSON };
 
 /* Column flags. */
 #define TSHOP_COL_REQUIRED 0x1	/* the input must have this column */
-#define TSHOP_COL_KEY      0x2	/* an id column: a value with spaces on line 2 marks Seller Center's description line */
+#define TSHOP_COL_KEY      0x2	/* an id column: words in it under a Seller Center name mark the description line */
 
 struct tshop_column {
 	const char *name;	/* canonical name, e.g. "order_id" */

@@ -119,4 +119,16 @@ wait
 check "after two concurrent writers" 0 tshop-stock list RACE
 same "exact total 202000" "RACE			202000	SUFFICIENT_STOCK" "$out"
 same "no writer failed" "" "$(cat "$tmp/w1" "$tmp/w2")"
+# a first record with words in its SKU is data, not Seller Center's description line
+printf 'sku,qty\nBlue Mug,5\nRed Mug,3\n' >"$tmp/words.csv"
+check "CSV whose first SKU has a space" 0 tshop-stock -q set --create "$tmp/words.csv"
+printf 'Seller SKU\tQuantity\nGreen Mug\t6\n' >"$tmp/words.tsv"
+check "Seller Center header, first SKU with a space" 0 tshop-stock -q set --create "$tmp/words.tsv"
+printf 'Seller SKU,Quantity\nSeller SKU of the product.,Available stock.\nGrey Mug,2\n' >"$tmp/desc.csv"
+check "the description line under a Seller Center header" 0 tshop-stock -q set --create "$tmp/desc.csv"
+check "list them" 0 tshop-stock list
+same "every data line applied, the description skipped" "Blue Mug			5
+Green Mug			6
+Grey Mug			2
+Red Mug			3" "$(printf '%s\n' "$out" | grep ' Mug' | cut -f1-4)"
 finish
