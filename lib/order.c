@@ -802,9 +802,18 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 			    u->order_id, e) == -1)
 				return -1;
 			m->stock_taken = true;
-		} else if (add_taken && nadded > 0 && move_stock(o, added, nadded, -1,
-		    cur.s[S_WAREHOUSE], "order", u->order_id, e) == -1)
-			return -1;
+		} else if (add_taken) {
+			if (nadded > 0 && move_stock(o, added, nadded, -1, cur.s[S_WAREHOUSE],
+			    "order", u->order_id, e) == -1)
+				return -1;
+			/* taken from one warehouse, now recorded in another: move it along */
+			if (!returning && strcmp(old.s[S_WAREHOUSE], cur.s[S_WAREHOUSE]) != 0 &&
+			    (move_stock(o, o->have, o->nhave, +1, old.s[S_WAREHOUSE], "moved",
+			    u->order_id, e) == -1 ||
+			    move_stock(o, o->have, o->nhave, -1, cur.s[S_WAREHOUSE], "moved",
+			    u->order_id, e) == -1))
+				return -1;
+		}
 		if (returning) {
 			if (move_stock(o, o->have, o->nhave, +1, old.s[S_WAREHOUSE], "cancel",
 			    u->order_id, e) == -1 ||

@@ -250,4 +250,19 @@ same "taken from WH-EAST and given back" \
 "WH-EAST	-2	2	order:577000000000000001
 WH-EAST	+2	4	cancel:577000000000000001" "$(printf '%s\n' "$out" | grep 577000000000000001 | cut -f3-6)"
 
+# an order recorded in another warehouse after its stock was taken: the stock moves along
+tshop-stock -q set --create MOVE-1 10 east
+tshop-stock -q set MOVE-1 10 west
+H=order_id,status,created_at,paid_at,sku,quantity,warehouse
+printf "$H\n588000000000000001,AWAITING_SHIPMENT,2026-11-20T10:00:00Z,2026-11-20T10:00:00Z,MOVE-1,4,east\n" >"$tmp/mv1.csv"
+printf "$H\n588000000000000001,AWAITING_SHIPMENT,2026-11-20T10:00:00Z,2026-11-20T10:00:00Z,MOVE-1,4,west\n" >"$tmp/mv2.csv"
+check "import in east" 0 tshop-orders -q import "$tmp/mv1.csv"
+check "the same order now in west" 0 tshop-orders -q import "$tmp/mv2.csv"
+check "stock by warehouse" 0 tshop-stock list --by-warehouse MOVE-1
+same "east has its 4 back, west gave 4" "east	10
+west	6" "$(printf '%s\n' "$out" | cut -f2,5)"
+check "cancel it" 0 tshop-orders -q mark 588000000000000001 cancelled
+check "stock by warehouse after the cancel" 0 tshop-stock list --by-warehouse MOVE-1
+same "both warehouses whole again" "east	10
+west	10" "$(printf '%s\n' "$out" | cut -f2,5)"
 finish
