@@ -107,7 +107,13 @@ set_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tshop_e
 		return tshop_errorf(e, 2, "column 'sku' is empty");
 	if (mode == NULL)
 		return tshop_errorf(e, 2, "column 'mode' is empty (qty, days or off)");
-	if (strcmp(mode, "qty") != 0 && strcmp(mode, "days") != 0 && strcmp(mode, "off") != 0)
+	if (tshop_streq_nocase(mode, "qty"))
+		mode = "qty";
+	else if (tshop_streq_nocase(mode, "days"))
+		mode = "days";
+	else if (tshop_streq_nocase(mode, "off"))
+		mode = "off";
+	else
 		return tshop_errorf(e, 2, "column 'mode': '%s' is not qty, days or off", mode);
 	if (strcmp(mode, "off") != 0) {
 		if (th == NULL)
@@ -142,7 +148,8 @@ cmd_set(struct tshop_cli *c, struct alert_cmd *a)
 	    .files = c->args + 1, .nfiles = c->nargs - 1 };
 	int rc;
 
-	if ((b.nfiles == 2 && strcmp(b.files[1], "off") == 0) ||
+	if (cli_operands_are_record(&b, 2, 3) ||
+	    (b.nfiles == 2 && strcmp(b.files[1], "off") == 0) ||
 	    (b.nfiles == 3 && (strcmp(b.files[1], "qty") == 0 || strcmp(b.files[1], "days") == 0)))
 		b.operands = true;
 	rc = cli_batch(c, &b, NULL);

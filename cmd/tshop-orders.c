@@ -515,8 +515,8 @@ cmd_mark(struct tshop_cli *c, struct orders_cmd *s)
 	int rc;
 
 	/* mark ORDER EVENT [TIME] [DETAIL]: operands, unless they name files */
-	if (b.nfiles >= 2 && b.nfiles <= 4 && (tshop_order_event_parse(b.files[1], &ev) == 0 ||
-	    access(b.files[0], F_OK) == -1))
+	if (cli_operands_are_record(&b, 2, 4) ||
+	    (b.nfiles >= 2 && b.nfiles <= 4 && tshop_order_event_parse(b.files[1], &ev) == 0))
 		b.operands = true;
 	cli_writer(c, &s->out, result_cols, 2);
 	rc = cli_batch(c, &b, NULL);

@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -156,16 +155,6 @@ copy_out(struct tshop_cli *c, FILE *from, FILE *to)
 			break;
 }
 
-/* Operands are one record unless the first one is a file (or "-"). */
-static bool
-operands_are_record(struct tshop_cli *c)
-{
-	struct stat sb;
-
-	return (c->nargs == 3 || c->nargs == 4) && strcmp(c->args[0], "-") != 0 &&
-	    stat(c->args[0], &sb) == -1;
-}
-
 static int
 cmd_ship(struct tshop_cli *c, struct ship_cmd *s)
 {
@@ -176,7 +165,7 @@ cmd_ship(struct tshop_cli *c, struct ship_cmd *s)
 
 	if (s->batch != NULL || s->dir != NULL)
 		cli_usage(c, "--batch and --dir are for export");
-	b.operands = s->operands = operands_are_record(c);
+	b.operands = s->operands = cli_operands_are_record(&b, 3, 4);
 	if (!b.operands && (c->nargs == 1 || c->nargs == 2) && strcmp(c->args[0], "-") != 0 &&
 	    access(c->args[0], F_OK) == -1)
 		cli_usage(c, "'%s': no such file (to ship one order: order tracking carrier)",

@@ -195,7 +195,8 @@ change_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 
 /*
  * set/add/import: records from files, or one record from the operands
- * (set SKU QTY [WAREHOUSE]) when the second operand is a number.
+ * (set SKU QTY [WAREHOUSE]) when the second operand is a number or the
+ * first is not a file.
  */
 static int
 run_batch(struct tshop_cli *c, struct stock_cmd *s, const struct tshop_column *cols,
@@ -207,8 +208,8 @@ run_batch(struct tshop_cli *c, struct stock_cmd *s, const struct tshop_column *c
 	int rc;
 
 	cli_writer(c, &s->out, change_cols, 4);
-	if (fn == change_one && (b.nfiles == 2 || b.nfiles == 3) &&
-	    tshop_parse_int(b.files[1], -1000000000000LL, 1000000000000LL, &q) == 0)
+	if (fn == change_one && (cli_operands_are_record(&b, 2, 3) || ((b.nfiles == 2 ||
+	    b.nfiles == 3) && tshop_parse_int(b.files[1], INT64_MIN, INT64_MAX, &q) == 0)))
 		b.operands = true;
 	rc = cli_batch(c, &b, NULL);
 	if (c->dry_run)

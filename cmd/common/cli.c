@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -302,6 +303,15 @@ reject(struct tshop_cli *c, FILE **fp, struct tshop_reader *r, const struct tsho
 	}
 	fwrite(rec->raw, 1, rec->rawlen, *fp);
 	fputc('\n', *fp);
+}
+
+bool
+cli_operands_are_record(const struct cli_batch *b, int min, int max)
+{
+	struct stat sb;
+
+	return b->nfiles >= min && b->nfiles <= max && strcmp(b->files[0], "-") != 0 &&
+	    stat(b->files[0], &sb) == -1;
 }
 
 int

@@ -99,6 +99,9 @@ struct cli_batch {
 	unsigned long records, bad;
 };
 
+/* Are files[] one record (min..max operands, the first neither "-" nor an existing file)? */
+bool cli_operands_are_record(const struct cli_batch *b, int min, int max);
+
 /*
  * Run a batch inside one transaction: every record of every file goes to
  * fn.  Bad lines are reported; without --rejects any bad line means nothing

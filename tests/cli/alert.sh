@@ -130,4 +130,8 @@ same "nothing" "" "$out"
 
 check "usage error" 2 tshop-alert check --window x
 check "unknown verb" 2 tshop-alert frob
+# modes in any case; a short record on the command line is bad input (2)
+check "set SKU QTY 3" 0 tshop-alert -q set A QTY 3
+check "set SKU qty (no threshold)" 2 tshop-alert set A qty
+grep_err "says what is missing" "column 'threshold' is empty"
 finish

@@ -131,4 +131,9 @@ same "every data line applied, the description skipped" "Blue Mug			5
 Green Mug			6
 Grey Mug			2
 Red Mug			3" "$(printf '%s\n' "$out" | grep ' Mug' | cut -f1-4)"
+# a record on the command line with a bad value is bad input (2), not a missing file (3)
+check "set SKU 1.5" 2 tshop-stock set MUG-1 1.5
+grep_err "names the column and the value" "column 'qty': '1.5' is not a whole number"
+check "add SKU x" 2 tshop-stock add MUG-1 x
+check "set FILE FILE still reads files" 0 tshop-stock -q set "$tmp/words.csv" "$tmp/words.tsv"
 finish
