@@ -198,6 +198,12 @@ static const char *const migrations[] = {
 	 * this migration is in the outbox already.
 	 */
 	"INSERT INTO state (key, value) SELECT 'push.ledger', coalesce(max(id), 0) FROM ledger;",
+	/*
+	 * 4: the to-ship queue and the late list (lib/order.c) read only the
+	 * orders not shipped yet, a small part of a shop's history.
+	 */
+	"CREATE INDEX orders_unshipped ON orders (ship_by, order_id) WHERE status IN"
+	"  ('UNPAID', 'ON_HOLD', 'AWAITING_SHIPMENT', 'PARTIALLY_SHIPPING', 'AWAITING_COLLECTION');",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

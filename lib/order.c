@@ -970,12 +970,17 @@ col_status(sqlite3_stmt *st, int i)
 	return tshop_status_parse(tshop_db_col_text(st, i), &s) == 0 ? s : TSHOP_UNPAID;
 }
 
-#define LIST_SELECT "SELECT o.order_id, o.status, o.created_at, o.paid_at, o.ship_by," \
+#define LIST_SELECT LIST_FROM("orders o")
+#define LIST_FROM(orders) "SELECT o.order_id, o.status, o.created_at, o.paid_at, o.ship_by," \
 	" o.shipping_type, o.warehouse, (SELECT coalesce(sum(l.quantity), 0) FROM order_line l" \
 	" WHERE l.order_id = o.order_id), o.total, o.currency, o.carrier, o.tracking," \
-	" o.shipped_at, o.delivered_at, o.cancelled_at FROM orders o" \
+	" o.shipped_at, o.delivered_at, o.cancelled_at FROM " orders \
 	" WHERE (?1 IS NULL OR o.created_at >= ?1) AND (?2 IS NULL OR o.created_at < ?2)" \
 	" AND (?3 IS NULL OR o.warehouse = ?3) AND instr(?4, ',' || o.status || ',') > 0"
+/* the statuses of orders_unshipped (lib/db.c), word for word */
+#define LIST_UNSHIPPED LIST_FROM("orders o INDEXED BY orders_unshipped") UNSHIPPED
+#define UNSHIPPED " AND o.status IN ('UNPAID', 'ON_HOLD', 'AWAITING_SHIPMENT'," \
+	" 'PARTIALLY_SHIPPING', 'AWAITING_COLLECTION')"
 
 int
 tshop_order_list(struct tshop_orders *o, const struct tshop_order_filter *f,
@@ -985,7 +990,13 @@ tshop_order_list(struct tshop_orders *o, const struct tshop_order_filter *f,
 	static const char *const sql[] = {
 		LIST_SELECT " AND o.ship_by BETWEEN ?5 AND ?6 ORDER BY o.ship_by, o.order_id",
 		LIST_SELECT " AND o.ship_by IS NULL ORDER BY o.order_id",
+		/* the same, when only unshipped orders can match: the small partial index */
+		LIST_UNSHIPPED " AND o.ship_by BETWEEN ?5 AND ?6 ORDER BY o.ship_by, o.order_id",
+		LIST_UNSHIPPED " AND o.ship_by IS NULL ORDER BY o.order_id",
 	};
+	const unsigned unshipped = TSHOP_STATUS_BIT(TSHOP_UNPAID) | TSHOP_STATUS_BIT(TSHOP_ON_HOLD) |
+	    TSHOP_GROUP_TO_SHIP | TSHOP_STATUS_BIT(TSHOP_AWAITING_COLLECTION);
+	int first = f->late || f->due || (f->statuses != 0 && (f->statuses & ~unshipped) == 0) ? 2 : 0;
 	struct tshop_buf statuses = TSHOP_BUF_INIT;
 	int64_t lo = INT64_MIN, hi = INT64_MAX;
 	int rc = SQLITE_DONE, ret = 0;
@@ -1003,7 +1014,7 @@ tshop_order_list(struct tshop_orders *o, const struct tshop_order_filter *f,
 	for (int pass = 0; pass < passes && ret == 0; pass++) {
 		sqlite3_stmt *st;
 
-		if (tshop_db_prepare(o->db, &st, sql[pass], e) == -1) {
+		if (tshop_db_prepare(o->db, &st, sql[first + pass], e) == -1) {
 			ret = -1;
 			break;
 		}
