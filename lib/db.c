@@ -377,6 +377,11 @@ tshop_db_open(struct tshop_db **dbp, const char *path, enum tshop_db_mode mode,
 		if (fd != -1)
 			close(fd);
 	}
+	/*
+	 * Before SQLite's first use: no memory statistics (a global mutex
+	 * around every allocation).  Later calls are refused, harmlessly.
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
 		tshop_errorf(e, 3, "cannot open database '%s': %s", path,
 		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
