@@ -1184,6 +1184,13 @@ put_json(FILE *fp, const char *s)
 	return rc;
 }
 
+/* RFC 4180 ends CSV lines with CRLF; TSV and JSON Lines with LF. */
+static int
+eol(struct tshop_writer *w)
+{
+	return w->format == TSHOP_FMT_CSV ? put(w->fp, "\r\n", 2) : put(w->fp, "\n", 1);
+}
+
 static int
 write_header(struct tshop_writer *w)
 {
@@ -1201,13 +1208,11 @@ write_header(struct tshop_writer *w)
 		else
 			rc |= put_tsv(w->fp, w->cols[i].name);
 	}
-	rc |= put(w->fp, "\n", 1);
+	rc |= eol(w);
 	return rc;
 }
 
 /*
- * Lines end with "\n" in every format, CSV included (RFC 4180 says CRLF;
- * every CSV reader accepts LF, and this reader accepts both).
  * Writes go through stdio: a failure shows when its buffer is written, so
  * a caller that must know a row was written calls tshop_writer_flush().
  */
@@ -1250,8 +1255,9 @@ tshop_writer_row(struct tshop_writer *w, const char *const *vals)
 			break;
 		}
 	}
-	rc |= put(fp, w->format == TSHOP_FMT_JSON ? "}\n" : "\n",
-	    w->format == TSHOP_FMT_JSON ? 2 : 1);
+	if (w->format == TSHOP_FMT_JSON)
+		rc |= put(fp, "}", 1);
+	rc |= eol(w);
 	return rc != 0 || ferror(fp) ? -1 : 0;
 }
 

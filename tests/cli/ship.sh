@@ -163,14 +163,15 @@ check "export --batch 4 -o DIR" 0 tshop-ship export --batch 4 -o "$tmp/up"
 same "three files" "$tmp/up/ship-0001.csv
 $tmp/up/ship-0002.csv
 $tmp/up/ship-0003.csv" "$out"
+same "upload files end lines with CRLF (RFC 4180)" 5 "$(grep -c "$(printf '\r')\$" "$tmp/up/ship-0001.csv")"
 same "first file: header and 4 shipments, in shipping order" "Order ID,Tracking ID,Shipping Provider Name
 A001,1ZA1B2C30300000021,UPS
 A002,9400111206206400000013,USPS
 A003,1ZA1B2C30300000012,UPS
-A004,3318810025,DHL Express" "$(cat "$tmp/up/ship-0001.csv")"
+A004,3318810025,DHL Express" "$(tr -d "\r" <"$tmp/up/ship-0001.csv")"
 same "last file" "Order ID,Tracking ID,Shipping Provider Name
 A010,9400111206206400000037,USPS
-A009,1ZA1B2C30300000058,UPS" "$(cat "$tmp/up/ship-0003.csv")"
+A009,1ZA1B2C30300000058,UPS" "$(tr -d "\r" <"$tmp/up/ship-0003.csv")"
 same "10 shipments exported" 10 "$(cat "$tmp/up"/*.csv | grep -vc '^Order ID')"
 check "export again" 0 tshop-ship export --dir "$tmp/up"
 same "nothing new: no file" "" "$out"
@@ -182,7 +183,7 @@ same "-n names the file it would write" "$tmp/up/ship-0004.csv" "$out"
 [ ! -e "$tmp/up/ship-0004.csv" ] && ok "and writes nothing" || nok "and writes nothing"
 check "export after the replacement" 0 tshop-ship export --dir "$tmp/up"
 same "the replaced shipment is exported again, in a new file" "Order ID,Tracking ID,Shipping Provider Name
-A010,9400111206206400000044,USPS" "$(cat "$tmp/up/ship-0004.csv")"
+A010,9400111206206400000044,USPS" "$(tr -d "\r" <"$tmp/up/ship-0004.csv")"
 
 # check
 check "check valid and invalid numbers" 1 tshop-ship check 1za1b2c30300000012 1ZA1B2C30300000013 RB123456785US 3318810025

@@ -54,8 +54,8 @@ HOOD-M	Hoodie M	Apparel	-2	OUT_OF_STOCK" "$out"
 check "-o json" 0 tshop-stock list -o json MUG-1
 same "json quantities are numbers" '{"sku":"MUG-1","title":"Mug, \"Large\"","category":"Home","quantity":11,"status":"SUFFICIENT_STOCK"}' "$out"
 check "-o csv" 0 tshop-stock list -o csv MUG-1
-same "csv with header and quoting" 'sku,title,category,quantity,status
-MUG-1,"Mug, ""Large""",Home,11,SUFFICIENT_STOCK' "$out"
+same "csv with header and quoting, CRLF (RFC 4180)" 'sku,title,category,quantity,status\r
+MUG-1,"Mug, ""Large""",Home,11,SUFFICIENT_STOCK\r' "$(tshop-stock list -o csv MUG-1 | sed 's/\r$/\\r/')"
 
 check "log of a SKU" 0 tshop-stock log HOOD-M
 same "ledger: time sku warehouse delta quantity source note" \

@@ -405,15 +405,15 @@ test_writer(void)
 	tshop_writer_row(&w, row2);
 	tshop_writer_flush(&w);
 	fclose(fp);
-	STR_EQ(buf, "id,qty,note\nA1,3,\"tab\there\nnl\\bs\rcr\"\n\"a,b\",,\"say \"\"hi\"\"\"\n",
-	    "csv: header always, quoting");
+	STR_EQ(buf, "id,qty,note\r\nA1,3,\"tab\there\nnl\\bs\rcr\"\r\n\"a,b\",,\"say \"\"hi\"\"\"\r\n",
+	    "csv: header always, quoting, CRLF");
 	free(buf);
 
 	fp = open_memstream(&buf, &len);
 	tshop_writer_init(&w, fp, TSHOP_FMT_CSV, false, oc, 3);
 	tshop_writer_flush(&w);
 	fclose(fp);
-	STR_EQ(buf, "id,qty,note\n", "csv: header without rows");
+	STR_EQ(buf, "id,qty,note\r\n", "csv: header without rows");
 	free(buf);
 
 	fp = open_memstream(&buf, &len);
