@@ -349,7 +349,9 @@ tshop_db_open(struct tshop_db **dbp, const char *path, enum tshop_db_mode mode,
 	bool created = false;
 
 	*dbp = NULL;
-	if (stat(path, &sb) == -1) {
+	if (strcmp(path, ":memory:") == 0)
+		;	/* an empty shop that is never written anywhere (a dry run) */
+	else if (stat(path, &sb) == -1) {
 		if (errno != ENOENT)
 			return tshop_errorf(e, 3, "cannot open database '%s': %s",
 			    path, strerror(errno));

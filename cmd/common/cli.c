@@ -219,6 +219,13 @@ cli_open(struct tshop_cli *c, enum tshop_db_mode mode)
 
 	if ((path = tshop_db_path(c->db_opt, &e)) == NULL)
 		cli_fail(c, &e);
+	if (c->dry_run && mode != TSHOP_DB_READ && access(path, F_OK) == -1) {
+		/* -n changes nothing, not even by creating the database */
+		cli_note(c, "dry run on an empty shop: %s does not exist", path);
+		free(path);
+		if ((path = strdup(":memory:")) == NULL)
+			cli_fail(c, &(struct tshop_err){ 3, "out of memory" });
+	}
 	if (tshop_db_open(&c->db, path, mode, &e) == -1) {
 		free(path);
 		cli_fail(c, &e);

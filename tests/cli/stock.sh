@@ -136,4 +136,9 @@ check "set SKU 1.5" 2 tshop-stock set MUG-1 1.5
 grep_err "names the column and the value" "column 'qty': '1.5' is not a whole number"
 check "add SKU x" 2 tshop-stock add MUG-1 x
 check "set FILE FILE still reads files" 0 tshop-stock -q set "$tmp/words.csv" "$tmp/words.tsv"
+# -n on a database that does not exist creates nothing
+printf 'sku,qty\nA,5\n' >"$tmp/one.csv"
+check "-n set --create on a missing database" 0 tshop-stock -n -d "$tmp/none/new.db" set --create "$tmp/one.csv"
+same "says what would change" "A	default	0	5" "$out"
+[ ! -e "$tmp/none" ] && ok "and creates no file or directory" || nok "and creates no file or directory"
 finish
