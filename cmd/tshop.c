@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -107,6 +108,49 @@ self_dir(const char *argv0, char *dir, size_t n)
 		dir[0] = '\0';
 }
 
+/* Run man ARGS...; its exit status, or -1 when it could not run. */
+static int
+run_man(const char *a, const char *b)
+{
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == -1)
+		return -1;
+	if (pid == 0) {
+		execlp("man", "man", a, b, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) || WEXITSTATUS(st) == 127)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * tshop help VERB: the installed manual page, else the one of the source
+ * tree next to the program (bin/../man); 2 for a verb that is no program.
+ */
+static int
+manual(const char *argv0, const char *verb)
+{
+	char dir[PATH_MAX], page[64], local[PATH_MAX + 128];
+	size_t i, n = sizeof(programs) / sizeof(programs[0]);
+
+	for (i = 0; i < n && strcmp(programs[i][0], verb) != 0; i++)
+		;
+	if (i == n) {
+		fprintf(stderr, "tshop: '%s' is not a tshop verb (see 'tshop help')\n", verb);
+		return TSHOP_EXIT_USAGE;
+	}
+	snprintf(page, sizeof(page), "tshop-%s", verb);
+	self_dir(argv0, dir, sizeof(dir));
+	snprintf(local, sizeof(local), "%s/../man/%s.1", dir[0] ? dir : ".", page);
+	if (run_man(page, NULL) == 0 || (access(local, R_OK) == 0 && run_man("-l", local) == 0))
+		return 0;
+	fprintf(stderr, "tshop: no manual page for %s (is man installed?)\n", page);
+	return TSHOP_EXIT_LOCAL;
+}
+
 static void
 dispatch(const char *argv0, const char *verb, char **argv)
 {
@@ -172,14 +216,8 @@ main(int argc, char *argv[])
 		return rc;
 	}
 	if (strcmp(argv[first], "help") == 0) {
-		if (first + 1 < argc) {
-			char page[64];
-
-			snprintf(page, sizeof(page), "tshop-%s", argv[first + 1]);
-			execlp("man", "man", page, (char *)NULL);
-			fprintf(stderr, "tshop: cannot run man: %s\n", strerror(errno));
-			return TSHOP_EXIT_LOCAL;
-		}
+		if (first + 1 < argc)
+			return manual(argv[0], argv[first + 1]);
 		help();
 		return 0;
 	}

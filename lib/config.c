@@ -160,6 +160,17 @@ stored(struct tshop_db *db, const char *key, struct tshop_buf *out, struct tshop
 	return found;
 }
 
+/* The shop time zone when none is set: $TZ (without a leading ':'), else UTC. */
+static const char *
+default_tz(void)
+{
+	const char *tz = getenv("TZ");
+
+	if (tz != NULL && *tz == ':')
+		tz++;
+	return tz == NULL || *tz == '\0' ? "UTC" : tz;
+}
+
 int
 tshop_config_get(struct tshop_db *db, const char *key, struct tshop_buf *out,
     struct tshop_err *e)
@@ -172,7 +183,7 @@ tshop_config_get(struct tshop_db *db, const char *key, struct tshop_buf *out,
 		return tshop_errorf(e, 2, "unknown setting '%s' (see 'tshop config')", key);
 	if ((rc = stored(db, key, out, e)) == -1)
 		return -1;
-	if (rc == 0 && tshop_buf_adds(out, k->def) == -1)
+	if (rc == 0 && tshop_buf_adds(out, k->kind == K_TZ ? default_tz() : k->def) == -1)
 		return tshop_errorf(e, 3, "out of memory");
 	return 0;
 }
@@ -283,17 +294,11 @@ tshop_config_load(struct tshop_db *db, struct tshop_config *c, struct tshop_err 
 {
 	struct tshop_buf v = TSHOP_BUF_INIT;
 	long long n;
-	const char *tz;
 
 	memset(c, 0, sizeof(*c));
 #define GET(key) if (tshop_config_get(db, key, &v, e) == -1) goto fail
 	GET("tz");
-	tz = tshop_buf_str(&v);
-	if (*tz == '\0' && (tz = getenv("TZ")) != NULL && *tz == ':')
-		tz++;
-	if (tz == NULL || *tz == '\0')
-		tz = "UTC";
-	snprintf(c->tz, sizeof(c->tz), "%s", tz);
+	snprintf(c->tz, sizeof(c->tz), "%s", tshop_buf_str(&v));
 	if (tshop_tz_set(c->tz, e) == -1)
 		goto fail;
 	GET("holidays");

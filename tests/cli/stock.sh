@@ -141,4 +141,10 @@ printf 'sku,qty\nA,5\n' >"$tmp/one.csv"
 check "-n set --create on a missing database" 0 tshop-stock -n -d "$tmp/none/new.db" set --create "$tmp/one.csv"
 same "says what would change" "A	default	0	5" "$out"
 [ ! -e "$tmp/none" ] && ok "and creates no file or directory" || nok "and creates no file or directory"
+# tshop help: a verb that is no program is a usage error; config tz shows the zone in use
+check "help of no program" 2 tshop help frobnicate
+check "config tz without a setting" 0 env TZ=America/New_York tshop config tz
+same "the zone in use: \$TZ" "America/New_York" "$out"
+check "config tz, no TZ" 0 env -u TZ tshop config tz
+same "else UTC" "UTC" "$out"
 finish
