@@ -39,6 +39,11 @@ struct alert_cmd {
 	bool force;
 	struct tshop_stock *stock;
 	unsigned long set, removed;
+	struct tshop_writer out;	/* -n: the rules that would be set */
+};
+
+static const struct tshop_outcol rule_out[] = {
+	{ "sku", TSHOP_OUT_STR }, { "mode", TSHOP_OUT_STR }, { "threshold", TSHOP_OUT_NUM },
 };
 
 static void
@@ -125,7 +130,7 @@ set_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tshop_e
 		return -1;
 	if (rc == 0)
 		return tshop_errorf(e, 2, "sku '%s' is not in the catalog", sku);
-	if (tshop_alert_rule_set(c->db, &c->cfg, id, mode, n, e) == -1) {
+	if ((rc = tshop_alert_rule_set(c->db, &c->cfg, id, mode, n, e)) == -1) {
 		if (e->code == 2) {
 			char msg[sizeof(e->msg)];
 
@@ -134,10 +139,19 @@ set_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tshop_e
 		}
 		return -1;
 	}
-	if (strcmp(mode, "off") == 0)
-		a->removed++;
-	else
+	if (strcmp(mode, "off") != 0)
 		a->set++;
+	else if (rc == 1)
+		a->removed++;
+	if (c->dry_run && (rc == 1 || strcmp(mode, "off") != 0)) {
+		char t[32] = "";
+		const char *row[] = { sku, mode, t };
+
+		if (strcmp(mode, "off") != 0)
+			snprintf(t, sizeof(t), "%lld", n);
+		if (tshop_writer_row(&a->out, row) == -1)
+			return tshop_errorf(e, 3, "write error");
+	}
 	return 0;
 }
 
@@ -152,8 +166,12 @@ cmd_set(struct tshop_cli *c, struct alert_cmd *a)
 	    (b.nfiles == 2 && strcmp(b.files[1], "off") == 0) ||
 	    (b.nfiles == 3 && (strcmp(b.files[1], "qty") == 0 || strcmp(b.files[1], "days") == 0)))
 		b.operands = true;
+	cli_writer(c, &a->out, rule_out, 3);
 	rc = cli_batch(c, &b, NULL);
-	cli_note(c, "%lu rules set, %lu removed%s", a->set, a->removed,
+	if (c->dry_run)
+		tshop_writer_flush(&a->out);
+	cli_flush(c);
+	cli_note(c, "%lu rule%s set, %lu removed%s", a->set, a->set == 1 ? "" : "s", a->removed,
 	    c->dry_run ? " (dry run: nothing changed)" : "");
 	return rc;
 }
@@ -163,9 +181,6 @@ cmd_set(struct tshop_cli *c, struct alert_cmd *a)
 static int
 cmd_list(struct tshop_cli *c)
 {
-	static const struct tshop_outcol cols[] = {
-		{ "sku", TSHOP_OUT_STR }, { "mode", TSHOP_OUT_STR }, { "threshold", TSHOP_OUT_NUM },
-	};
 	struct tshop_err e = { 0 };
 	struct tshop_writer w;
 	sqlite3_stmt *st;
@@ -173,7 +188,7 @@ cmd_list(struct tshop_cli *c)
 	if (tshop_db_prepare(c->db, &st, "SELECT s.sku, r.mode, r.threshold FROM alert_rule r"
 	    " JOIN sku s ON s.id = r.sku ORDER BY s.sku", &e) == -1)
 		cli_fail(c, &e);
-	cli_writer(c, &w, cols, 3);
+	cli_writer(c, &w, rule_out, 3);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *row[3] = { tshop_db_col_text(st, 0), tshop_db_col_text(st, 1),
 		    tshop_db_col_text(st, 2) };

@@ -86,6 +86,23 @@ get_qty(const struct tshop_record *rec, size_t col, const char *name, long long 
 	return 0;
 }
 
+/* -n: the line "sku warehouse before after" of a change that would be made. */
+static int
+dry_row(struct stock_cmd *s, const char *sku, const char *wh,
+    const struct tshop_stock_change *ch, struct tshop_err *e)
+{
+	char b[32] = "", a[32] = "";
+	const char *row[] = { sku, ch ? (wh ? wh : TSHOP_WAREHOUSE_DEFAULT) : NULL, b, a };
+
+	if (ch != NULL) {
+		snprintf(b, sizeof(b), "%lld", (long long)ch->before);
+		snprintf(a, sizeof(a), "%lld", (long long)ch->after);
+	}
+	if (tshop_writer_row(&s->out, row) == -1)
+		return tshop_errorf(e, 3, "write error");
+	return 0;
+}
+
 static int
 import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tshop_err *e)
 {
@@ -109,11 +126,18 @@ import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 		return -1;
 	s->created += created;
 	s->changed += !created;
-	if (tshop_record_get(rec, IC_QUANTITY) != NULL &&
-	    tshop_stock_set(s->stock, id, tshop_record_get(rec, IC_WAREHOUSE), q, "import",
+	if (tshop_record_get(rec, IC_QUANTITY) == NULL) {
+		/* -n: a new SKU without stock shows with the change columns empty */
+		if (c->dry_run && created)
+			return dry_row(s, k.sku ? k.sku : k.sku_id, NULL, NULL, e);
+		return 0;
+	}
+	if (tshop_stock_set(s->stock, id, tshop_record_get(rec, IC_WAREHOUSE), q, "import",
 	    NULL, &ch, e) == -1)
 		return -1;
-	(void)c;
+	if (c->dry_run && ch.changed)
+		return dry_row(s, k.sku ? k.sku : k.sku_id, tshop_record_get(rec, IC_WAREHOUSE),
+		    &ch, e);
 	return 0;
 }
 
@@ -181,15 +205,8 @@ change_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 		s->changed++;
 	else
 		s->unchanged++;
-	if (c->dry_run && ch.changed) {
-		char b[32], a[32];
-		const char *row[] = { sku, wh ? wh : TSHOP_WAREHOUSE_DEFAULT, b, a };
-
-		snprintf(b, sizeof(b), "%lld", (long long)ch.before);
-		snprintf(a, sizeof(a), "%lld", (long long)ch.after);
-		if (tshop_writer_row(&s->out, row) == -1)
-			return tshop_errorf(e, 3, "write error");
-	}
+	if (c->dry_run && ch.changed)
+		return dry_row(s, sku, wh, &ch, e);
 	return 0;
 }
 

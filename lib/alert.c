@@ -156,7 +156,9 @@ tshop_alert_rule_set(struct tshop_db *db, const struct tshop_config *cfg, int64_
 	}
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : tshop_db_error(db, e, "writing the alert rule");
+	if (rc != SQLITE_DONE)
+		return tshop_db_error(db, e, "writing the alert rule");
+	return sqlite3_changes(db->h) > 0;
 }
 
 int
@@ -225,7 +227,7 @@ tshop_alert_auto(struct tshop_db *db, const struct tshop_config *cfg,
 			goto out;
 		}
 		r = tshop_alert_rule_set(db, cfg, sqlite3_column_int64(rank, 0), "days", days, e);
-		if (r == 0)
+		if (r != -1)
 			r = fn(sku, days, ctx, e);
 		free(sku);
 		if (r == -1)

@@ -62,6 +62,7 @@ void tshop_alert_figures(const struct tshop_alert_item *it, char *daily_rate, si
 /*
  * Set the rule of a SKU: mode "qty" or "days" with a threshold ≥ 0, or
  * "off" to remove it.  A SKU in an excluded category is refused (code 2).
+ * 1 when the rule was written or removed, 0 when "off" found no rule.
  */
 int tshop_alert_rule_set(struct tshop_db *db, const struct tshop_config *cfg, int64_t sku,
     const char *mode, int64_t threshold, struct tshop_err *e);

@@ -134,4 +134,10 @@ check "unknown verb" 2 tshop-alert frob
 check "set SKU QTY 3" 0 tshop-alert -q set A QTY 3
 check "set SKU qty (no threshold)" 2 tshop-alert set A qty
 grep_err "says what is missing" "column 'threshold' is empty"
+# -n prints the rules it would set or remove; off on a SKU without a rule removes nothing
+printf 'sku,mode,threshold\nA,days,7\nB,off,\n' >"$tmp/rules.csv"
+tshop-alert -q set B off
+check "-n set" 0 tshop-alert -n set "$tmp/rules.csv"
+same "the rule it would set; B has none to remove" "A	days	7" "$out"
+grep_err "summary" "1 rule set, 0 removed \(dry run: nothing changed\)"
 finish

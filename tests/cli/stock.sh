@@ -147,4 +147,9 @@ check "config tz without a setting" 0 env TZ=America/New_York tshop config tz
 same "the zone in use: \$TZ" "America/New_York" "$out"
 check "config tz, no TZ" 0 env -u TZ tshop config tz
 same "else UTC" "UTC" "$out"
+# -n import prints the changes it would make
+printf 'sku,title,quantity\nDRY-NEW,New,\nMUG-1,Mug,100\n' >"$tmp/dry.csv"
+check "-n import" 0 tshop-stock -n import "$tmp/dry.csv"
+same "a new SKU, a quantity change" "DRY-NEW			
+MUG-1	default	9	100" "$out"
 finish
