@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -51,6 +52,7 @@ struct tshop_reader {
 	size_t cap, pos, end, scan;	/* scan: no newline in [pos, scan) */
 	bool eof;
 	unsigned long lineno;	/* lines read so far */
+	off_t size, got;	/* size of a regular file (-1: unknown); bytes read */
 
 	/* What open() found. */
 	enum tshop_format fmt;
@@ -286,6 +288,7 @@ read_line(struct tshop_reader *r, char **line, size_t *len, struct tshop_err *e)
 		if (n == 0)
 			r->eof = true;
 		r->end += (size_t)n;
+		r->got += n;
 	}
 	if (r->lineno == 0 && *len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
 		p += 3;
@@ -695,6 +698,13 @@ reader_open(struct tshop_reader *r, const char *path, int fd, struct tshop_err *
 	if (!r->is_stdin && (r->fd = open(path, O_RDONLY)) == -1)
 		return tshop_errorf(e, TSHOP_EXIT_LOCAL, "cannot open '%s': %s",
 		    path, strerror(errno));
+	{
+		struct stat sb;
+
+		r->got = 0;
+		r->size = fstat(r->fd, &sb) == 0 && S_ISREG(sb.st_mode) ?
+		    sb.st_size - lseek(r->fd, 0, SEEK_CUR) : -1;
+	}
 
 	/* The first line that is not blank decides the format. */
 	do {
@@ -1006,6 +1016,16 @@ done:
 	return 1;
 oom:
 	return tshop_errorf(e, TSHOP_EXIT_LOCAL, "%s: out of memory", r->fname);
+}
+
+int
+tshop_reader_percent(const struct tshop_reader *r)
+{
+	off_t done = r->got - (off_t)(r->end - r->pos);
+
+	if (r->size <= 0 || r->fd == -1)
+		return -1;
+	return done >= r->size ? 100 : (int)(done * 100 / r->size);
 }
 
 enum tshop_format

@@ -89,6 +89,9 @@ int tshop_reader_open_fd(struct tshop_reader *r, int fd, const char *name,
  */
 int tshop_reader_next(struct tshop_reader *r, struct tshop_record **rec, struct tshop_err *e);
 
+/* How much of the current input was read, 0 to 100; -1 when its size is unknown (a pipe). */
+int tshop_reader_percent(const struct tshop_reader *r);
+
 /* The detected format of the current input. */
 enum tshop_format tshop_reader_format(const struct tshop_reader *r);
 /* The header line as read (without newline), or NULL when the input has none. */

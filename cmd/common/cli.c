@@ -276,10 +276,12 @@ since(const struct timespec *a, const struct timespec *b)
 }
 
 static void
-progress_tick(struct tshop_cli *c, struct progress *p, unsigned long rows, bool done)
+progress_tick(struct tshop_cli *c, struct progress *p, const struct tshop_reader *r,
+    unsigned long rows, bool done)
 {
 	struct timespec now;
 	double t;
+	int pct;
 
 	if (!p->on)
 		return;
@@ -288,8 +290,11 @@ progress_tick(struct tshop_cli *c, struct progress *p, unsigned long rows, bool 
 		return;
 	p->last = now;
 	t = since(&p->start, &now);
-	fprintf(stderr, "\r%s: %lu rows, %.0f rows/s\033[K", c->prog, rows,
+	fprintf(stderr, "\r%s: %lu rows, %.0f rows/s", c->prog, rows,
 	    t > 0 ? (double)rows / t : 0.0);
+	if (!done && (pct = tshop_reader_percent(r)) >= 0)
+		fprintf(stderr, ", %d%%", pct);
+	fputs("\033[K", stderr);
 	if (done)
 		fputs("\r\033[K", stderr);
 }
@@ -384,7 +389,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 				e.code = TSHOP_EXIT_USAGE;
 				snprintf(e.msg, sizeof(e.msg), "%s", rec->error);
 			} else if (b->fn(c, rec, b->ctx, &e) == 0) {
-				progress_tick(c, &prog, b->records, false);
+				progress_tick(c, &prog, r, b->records, false);
 				continue;
 			} else if (e.code != TSHOP_EXIT_USAGE) {
 				tshop_diag_line(&c->diag, rec->file, rec->line, "%s", e.msg);
@@ -398,7 +403,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 		if (rc == -1)
 			cli_fail(c, &e);
 	}
-	progress_tick(c, &prog, b->records, true);
+	progress_tick(c, &prog, r, b->records, true);
 	tshop_reader_free(r);
 	b->reader = NULL;
 	if (c->diag.count > 100)
