@@ -268,10 +268,14 @@ merged(struct tshop_cli *c, struct orders_cmd *s, const char *file, unsigned lon
 	case TSHOP_MERGE_STALE: s->n_stale++; break;
 	}
 	if ((m->result == TSHOP_MERGE_STALE || m->line_conflicts > 0) && s->notes++ < 100) {
-		if (m->result == TSHOP_MERGE_STALE)
-			cli_note(c, "%s:%lu: order '%s': %s is older than the recorded %s; ignored",
-			    file, line, u->order_id, tshop_status_name(u->status),
-			    tshop_status_name(m->before));
+		if (m->result == TSHOP_MERGE_STALE && !tshop_status_may_follow(m->before, u->status))
+			cli_note(c, "%s:%lu: order '%s': %s cannot follow the recorded %s "
+			    "(a status never goes back); ignored", file, line, u->order_id,
+			    tshop_status_name(u->status), tshop_status_name(m->before));
+		else if (m->result == TSHOP_MERGE_STALE)
+			cli_note(c, "%s:%lu: order '%s': this %s update is older than the recorded "
+			    "one (update_time); ignored", file, line, u->order_id,
+			    tshop_status_name(u->status));
 		if (m->line_conflicts > 0)
 			cli_note(c, "%s:%lu: order '%s': %zu line%s differ%s from the recorded "
 			    "one%s; the recorded lines are kept", file, line, u->order_id,

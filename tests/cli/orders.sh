@@ -119,7 +119,7 @@ check "the third export before the second" 0 tshop-orders import "$tmp/e3.csv"
 grep_err "updated" "0 new, 1 updated, 0 unchanged, 0 ignored"
 check "the second export, stale: still exit 0" 0 tshop-orders import "$tmp/e2.csv"
 grep_err "counted as stale" "0 new, 0 updated, 0 unchanged, 1 ignored \(stale\), 0 rejected"
-grep_err "and reported" "e2.csv:2: order '576000000000000006': IN_TRANSIT is older than the recorded DELIVERED; ignored"
+grep_err "and reported" "e2.csv:2: order '576000000000000006': IN_TRANSIT cannot follow the recorded DELIVERED \(a status never goes back\); ignored"
 check "all three again in one run" 0 tshop-orders import "$tmp/e2.csv" "$tmp/e1.csv" "$tmp/e3.csv"
 grep_err "two stale, one unchanged" "0 new, 0 updated, 1 unchanged, 2 ignored \(stale\)"
 check "list the order" 0 tshop-orders list -s delivered
@@ -161,7 +161,7 @@ grep_err "scan recorded" "1 updated, 0 unchanged"
 check "a later scan" 0 tshop-orders mark 576000000000000002 scanned 2026-11-21T18:00:00Z
 grep_err "keeps the first" "0 updated, 1 unchanged"
 check "cancelling a delivered order is stale, exit 0" 0 tshop-orders mark 576000000000000002 cancelled
-grep_err "reported" "order '576000000000000002': CANCELLED is older than the recorded DELIVERED; ignored"
+grep_err "reported" "order '576000000000000002': CANCELLED cannot follow the recorded DELIVERED"
 check "mark an unknown order" 2 tshop-orders mark 575 delivered
 grep_err "names the order" "order '575' is not known"
 check "mark with an unknown event" 2 tshop-orders mark 576000000000000002 lost
@@ -240,6 +240,7 @@ cat >"$tmp/api.jsonl" <<'EOF'
 EOF
 check "JSON Lines" 0 tshop-orders import "$tmp/api.jsonl"
 grep_err "new, a stale one, an update" "1 new, 1 updated, 0 unchanged, 1 ignored \(stale\)"
+grep_err "the stale one named with its reason" "api.jsonl:2: order '577000000000000001': UNPAID cannot follow the recorded AWAITING_SHIPMENT"
 check "items of the API order" 0 tshop-orders items 577000000000000001
 same "one unit per line item; warehouse id mapped" "577000000000000001	MUG-1	Mug Large	2	12.50	WH-EAST" "$out"
 check "list it" 0 tshop-orders list -s cancelled -w WH-EAST
