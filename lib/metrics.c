@@ -192,7 +192,7 @@ static const char *const queries[NQ] = {
 	    "   ELSE ship_by < ?3 END), 0)"
 	    " FROM orders"
 	    " WHERE ship_by >= ?1 AND ship_by < ?2 AND shipping_type = 'SELLER'"
-	    "   AND NOT (status = 'CANCELLED' AND coalesce(cancelled_at, ship_by) <= ship_by)",
+	    "   AND NOT (status = 'CANCELLED' AND (cancelled_at IS NULL OR cancelled_at < ship_by))",
 	[Q_TRACKING] =
 	    "SELECT tracking, carrier, shipped_at, first_scan_at FROM orders"
 	    " WHERE shipped_at >= ?1 AND shipped_at < ?2 AND shipping_type = 'SELLER'",
@@ -207,10 +207,11 @@ static const char *const queries[NQ] = {
 	    " coalesce(sum(status = 'CANCELLED' AND cancel_by IN ('seller', 'system')), 0)"
 	    " FROM orders"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    "   AND (paid_at IS NOT NULL OR status NOT IN ('UNPAID', 'CANCELLED'))",
+	    "   AND (paid_at IS NOT NULL OR stock_taken <> 0 OR status NOT IN ('UNPAID', 'CANCELLED'))",
 	[Q_RESOLUTION] =
-	    "SELECT count(*), coalesce(sum(refunded_at - requested_at), 0) FROM returns"
-	    " WHERE refunded_at >= ?1 AND refunded_at < ?2",
+	    "SELECT count(*), coalesce(sum(r.refunded_at - r.requested_at), 0)"
+	    " FROM returns r JOIN orders o ON o.order_id = r.order_id"
+	    " WHERE r.refunded_at >= ?1 AND r.refunded_at < ?2 AND o.shipping_type = 'SELLER'",
 	[Q_ANY_RETURN] = "SELECT EXISTS (SELECT 1 FROM returns)",
 };
 
