@@ -81,11 +81,16 @@ struct tshop_target {
 	bool at_most;
 };
 
+/* The metric named `name` ("late_dispatch_rate", ...).  0, or -1 for no such metric. */
+int tshop_metric_parse(const char *name, enum tshop_metric *m);
+
 /*
- * Parse a target as `tshop config target.<metric>` stores it: a decimal
- * number ≥ 0 with at most 2 decimals ("4", "2.5", "95.00").  0, or -1.
+ * Parse the target of metric m as `tshop config target.<metric>` stores
+ * it: a decimal number ≥ 0 with at most 2 decimals ("4", "2.5", "95.00"),
+ * for a rate optionally followed by '%' ("3.5%"; hours take no '%').  A
+ * maximum or a minimum as tshop_metric_at_most(m) says.  0, or -1.
  */
-int tshop_target_parse(const char *s, bool at_most, struct tshop_target *t);
+int tshop_target_parse(enum tshop_metric m, const char *s, struct tshop_target *t);
 
 /* The target of metric m from the settings (target.<metric>).  Code 2 for a bad stored value. */
 int tshop_metric_target(struct tshop_db *db, enum tshop_metric m, struct tshop_target *t,
