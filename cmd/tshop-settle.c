@@ -39,7 +39,7 @@ struct settle_cmd {
 	struct tshop_settle *settle;
 	struct tshop_settle_input in;
 	int input;			/* index of the input started, -1 before the first */
-	unsigned long added, unchanged, conflicts;
+	unsigned long added, unchanged, conflicts, duplicates;
 	/* output */
 	struct tshop_writer w;
 	int digits;
@@ -66,8 +66,11 @@ static int
 import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tshop_err *e)
 {
 	struct settle_cmd *s = ctx;
+	static const char *const result[] = { "new", "unchanged", "conflict" };
 	struct tshop_settle_row row;
 	enum tshop_settle_result res;
+	const char *prior;
+	char date[16] = "";
 
 	if (s->input != s->batch->file) {
 		const char *const *hdr;
@@ -80,11 +83,20 @@ import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 		s->input = s->batch->file;
 	}
 	if (tshop_settle_row_from_record(&s->in, rec, &c->cfg, &row, e) == -1 ||
-	    tshop_settle_add(s->settle, &row, &res, e) == -1)
+	    tshop_settle_add(s->settle, &row, &res, e) == -1 ||
+	    tshop_settle_prior(s->settle, &row, &prior, e) == -1)
 		return -1;
+	if (row.has_date)
+		tshop_date_format(row.statement_date, date, sizeof(date));
 	switch (res) {
 	case TSHOP_SETTLE_NEW:
-		s->added++;
+		if (prior == NULL) {
+			s->added++;
+			break;
+		}
+		if (++s->duplicates <= 100)
+			cli_warn(c, "%s:%lu: order '%s' is settled already (statement '%s'): kept, "
+			    "reported as a duplicate", rec->file, rec->line, row.order_id, prior);
 		break;
 	case TSHOP_SETTLE_UNCHANGED:
 		s->unchanged++;
@@ -96,12 +108,24 @@ import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 			    row.type);
 		break;
 	}
+	if (c->dry_run) {
+		const char *out[4] = { row.order_id, row.type,
+		    row.statement_id != NULL ? row.statement_id : date,
+		    prior != NULL ? "duplicate" : result[res] };
+
+		if (tshop_writer_row(&s->w, out) == -1)
+			return tshop_errorf(e, 3, "write error");
+	}
 	return 0;
 }
 
 static int
 cmd_import(struct tshop_cli *c, struct settle_cmd *s)
 {
+	static const struct tshop_outcol cols[] = {
+		{ "order_id", TSHOP_OUT_STR }, { "type", TSHOP_OUT_STR },
+		{ "statement", TSHOP_OUT_STR }, { "result", TSHOP_OUT_STR },
+	};
 	struct cli_batch b = { .cols = tshop_settle_columns, .ncols = TSHOP_SETTLE_NCOLS,
 	    .fn = import_one, .ctx = s, .files = c->args + 1, .nfiles = c->nargs - 1 };
 	struct tshop_err e = { 0 };
@@ -111,12 +135,18 @@ cmd_import(struct tshop_cli *c, struct settle_cmd *s)
 		cli_fail(c, &e);
 	s->batch = &b;
 	s->input = -1;
+	cli_writer(c, &s->w, cols, 4);
 	rc = cli_batch(c, &b, NULL);
+	if (c->dry_run && tshop_writer_flush(&s->w) == -1)
+		cli_fail(c, &(struct tshop_err){ 3, "write error" });
+	cli_flush(c);
 	if (s->conflicts > 100)
 		cli_warn(c, "... and %lu more conflicting rows", s->conflicts - 100);
-	cli_note(c, "%lu rows: %lu new, %lu already imported, %lu conflicting%s",
-	    s->added + s->unchanged + s->conflicts, s->added, s->unchanged, s->conflicts,
-	    c->dry_run ? " (dry run: nothing changed)" : "");
+	if (s->duplicates > 100)
+		cli_warn(c, "... and %lu more duplicates", s->duplicates - 100);
+	cli_note(c, "%lu rows: %lu new, %lu already imported, %lu conflicting, %lu duplicates%s",
+	    s->added + s->unchanged + s->conflicts + s->duplicates, s->added, s->unchanged,
+	    s->conflicts, s->duplicates, c->dry_run ? " (dry run: nothing changed)" : "");
 	tshop_settle_input_release(&s->in);
 	tshop_settle_free(s->settle);
 	s->settle = NULL;
@@ -146,9 +176,10 @@ params(struct tshop_cli *c, struct settle_cmd *s, struct tshop_settle_params *p)
 	}
 	p->statement = s->statement;
 	if (s->tolerance != NULL &&
-	    (tshop_money_parse(s->tolerance, c->cfg.digits, &p->tolerance) == -1 ||
+	    (tshop_money_parse(s->tolerance, TSHOP_SETTLE_TOLERANCE_DIGITS, &p->tolerance) == -1 ||
 	    p->tolerance < 0))
-		cli_usage(c, "--tolerance: '%s' is not an amount >= 0", s->tolerance);
+		cli_usage(c, "--tolerance: '%s' is not an amount >= 0 with at most %d decimals",
+		    s->tolerance, TSHOP_SETTLE_TOLERANCE_DIGITS);
 }
 
 static int

@@ -238,18 +238,18 @@ explain(struct tshop_cli *c, struct check_ctx *k, const char *number)
 	}
 }
 
+/* `number` is printed as given (trimmed); the formats judge it normalised. */
 static void
-check_one(struct tshop_cli *c, struct check_ctx *k, const char *number)
+check_one(struct tshop_cli *c, struct check_ctx *k, char *number)
 {
 	struct tshop_err e = { 0 };
-	char norm[TSHOP_TRACKING_MAX + 1];
 	int n;
 
+	number = tshop_trim(number);
 	if ((n = tshop_tracking_identify(k->t, number, k->m, k->max, &e)) == -1)
 		cli_fail(c, &e);
 	if (n == 0) {
-		const char *row[] = { tshop_tracking_normalize(number, norm, sizeof(norm)) > 0 ?
-		    norm : number, "-", "-", "invalid" };
+		const char *row[] = { number, "-", "-", "invalid" };
 
 		k->invalid = true;
 		if (tshop_writer_row(&k->out, row) == -1)
@@ -261,7 +261,7 @@ check_one(struct tshop_cli *c, struct check_ctx *k, const char *number)
 		const struct tshop_tracking_match *m = &k->m[i];
 		const struct tshop_carrier *cr = tshop_carrier_of_format(k->cs, m->courier_code,
 		    m->format_id, m->number);
-		const char *row[] = { m->number, cr ? cr->name : m->courier_name, m->format_id,
+		const char *row[] = { number, cr ? cr->name : m->courier_name, m->format_id,
 		    m->result };
 
 		if (tshop_writer_row(&k->out, row) == -1)

@@ -57,7 +57,18 @@ tshop_metric_status_name(enum tshop_metric_status s)
 }
 
 int
-tshop_target_parse(const char *s, bool at_most, struct tshop_target *t)
+tshop_metric_parse(const char *name, enum tshop_metric *m)
+{
+	for (int i = 0; i < TSHOP_NMETRICS; i++)
+		if (name != NULL && strcmp(name, names[i]) == 0) {
+			*m = (enum tshop_metric)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+tshop_target_parse(enum tshop_metric m, const char *s, struct tshop_target *t)
 {
 	int64_t num = 0, den = 1;
 	size_t whole = 0, frac = 0;
@@ -82,11 +93,14 @@ tshop_target_parse(const char *s, bool at_most, struct tshop_target *t)
 		if (frac == 0)
 			return -1;
 	}
+	/* "3.5%": a rate may say it is a percentage; hours may not */
+	if (*s == '%' && !tshop_metric_is_hours(m))
+		s++;
 	if (*s != '\0')
 		return -1;
 	t->num = num;
 	t->den = den;
-	t->at_most = at_most;
+	t->at_most = tshop_metric_at_most(m);
 	return 0;
 }
 
@@ -103,9 +117,10 @@ tshop_metric_target(struct tshop_db *db, enum tshop_metric m, struct tshop_targe
 	}
 	if (tshop_config_get(db, tshop_buf_str(&key), &v, e) == -1)
 		goto out;
-	if (tshop_target_parse(tshop_buf_str(&v), tshop_metric_at_most(m), t) == -1) {
-		tshop_errorf(e, 2, "setting %s: '%s' is not a number such as 4 or 2.5",
-		    tshop_buf_str(&key), tshop_buf_str(&v));
+	if (tshop_target_parse(m, tshop_buf_str(&v), t) == -1) {
+		tshop_errorf(e, 2, "setting %s: '%s' is not a number such as %s",
+		    tshop_buf_str(&key), tshop_buf_str(&v),
+		    tshop_metric_is_hours(m) ? "48 or 36.5" : "4, 2.5 or 2.5%");
 		goto out;
 	}
 	rc = 0;
@@ -192,7 +207,7 @@ static const char *const queries[NQ] = {
 	    "   ELSE ship_by < ?3 END), 0)"
 	    " FROM orders"
 	    " WHERE ship_by >= ?1 AND ship_by < ?2 AND shipping_type = 'SELLER'"
-	    "   AND NOT (status = 'CANCELLED' AND coalesce(cancelled_at, ship_by) <= ship_by)",
+	    "   AND NOT (status = 'CANCELLED' AND (cancelled_at IS NULL OR cancelled_at < ship_by))",
 	[Q_TRACKING] =
 	    "SELECT tracking, carrier, shipped_at, first_scan_at FROM orders"
 	    " WHERE shipped_at >= ?1 AND shipped_at < ?2 AND shipping_type = 'SELLER'",
@@ -207,10 +222,11 @@ static const char *const queries[NQ] = {
 	    " coalesce(sum(status = 'CANCELLED' AND cancel_by IN ('seller', 'system')), 0)"
 	    " FROM orders"
 	    " WHERE created_at >= ?1 AND created_at < ?2"
-	    "   AND (paid_at IS NOT NULL OR status NOT IN ('UNPAID', 'CANCELLED'))",
+	    "   AND (paid_at IS NOT NULL OR stock_taken <> 0 OR status NOT IN ('UNPAID', 'CANCELLED'))",
 	[Q_RESOLUTION] =
-	    "SELECT count(*), coalesce(sum(refunded_at - requested_at), 0) FROM returns"
-	    " WHERE refunded_at >= ?1 AND refunded_at < ?2",
+	    "SELECT count(*), coalesce(sum(r.refunded_at - r.requested_at), 0)"
+	    " FROM returns r JOIN orders o ON o.order_id = r.order_id"
+	    " WHERE r.refunded_at >= ?1 AND r.refunded_at < ?2 AND o.shipping_type = 'SELLER'",
 	[Q_ANY_RETURN] = "SELECT EXISTS (SELECT 1 FROM returns)",
 };
 

@@ -9,8 +9,10 @@
  * SELLER; platform-shipped orders count only in cancellation_rate.
  *
  *   late_dispatch_rate     den: seller-shipped orders with ship_by in the
- *                          range, except those cancelled at or before
- *                          ship_by (or cancelled at an unknown time);
+ *                          range, except those cancelled before ship_by
+ *                          (cancelled_at < ship_by; cancelled exactly at
+ *                          ship_by counts) or cancelled at an unknown
+ *                          time (no cancelled_at: not judged on a guess);
  *                          num: shipped after ship_by (shipped_at >
  *                          ship_by), or not shipped and ship_by < now
  *                          (still unshipped as of now; a cancelled order
@@ -26,13 +28,17 @@
  *                          the range; num: delivered_at ≤ deliver_by (or no
  *                          deliver_by).
  *   cancellation_rate      den: paid orders (paid_at recorded, or a status
- *                          other than UNPAID and CANCELLED) created in the
- *                          range, any shipping type; num: CANCELLED with
- *                          cancel_by seller or system.
+ *                          other than UNPAID and CANCELLED, or ever
+ *                          recorded in a paid status: stock_taken ≠ 0)
+ *                          created in the range, any shipping type; num:
+ *                          CANCELLED with cancel_by seller or system.
  *   order_defect_rate      den: as on_time_delivery_rate; num: the order
  *                          has a return or refund request (any type, any
  *                          status) in table `returns`.
- *   return_resolution_hours den: returns with refunded_at in the range;
+ *   return_resolution_hours den: returns with refunded_at in the range
+ *                          whose order is recorded and seller-shipped (a
+ *                          return of an unknown order is left out: its
+ *                          shipping type is unknown);
  *                          num: the sum of refunded_at − requested_at, in
  *                          seconds (printed as hours); value num / den.
  *
@@ -75,11 +81,16 @@ struct tshop_target {
 	bool at_most;
 };
 
+/* The metric named `name` ("late_dispatch_rate", ...).  0, or -1 for no such metric. */
+int tshop_metric_parse(const char *name, enum tshop_metric *m);
+
 /*
- * Parse a target as `tshop config target.<metric>` stores it: a decimal
- * number ≥ 0 with at most 2 decimals ("4", "2.5", "95.00").  0, or -1.
+ * Parse the target of metric m as `tshop config target.<metric>` stores
+ * it: a decimal number ≥ 0 with at most 2 decimals ("4", "2.5", "95.00"),
+ * for a rate optionally followed by '%' ("3.5%"; hours take no '%').  A
+ * maximum or a minimum as tshop_metric_at_most(m) says.  0, or -1.
  */
-int tshop_target_parse(const char *s, bool at_most, struct tshop_target *t);
+int tshop_target_parse(enum tshop_metric m, const char *s, struct tshop_target *t);
 
 /* The target of metric m from the settings (target.<metric>).  Code 2 for a bad stored value. */
 int tshop_metric_target(struct tshop_db *db, enum tshop_metric m, struct tshop_target *t,

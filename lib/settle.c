@@ -129,8 +129,13 @@ tshop_settle_input_start(struct tshop_settle_input *in, const char *const *heade
 
 		if (!ends_with_nocase(header[i], "fee") && !ends_with_nocase(header[i], "commission"))
 			continue;
-		/* the parts of the shipping fee ("Customer shipping fee", ...) are in it already */
-		if (ends_with_nocase(header[i], "shipping fee"))
+		/*
+		 * "Seller shipping fee" is the sum of the parts of the shipping
+		 * fee ("Actual shipping fee", "Customer shipping fee", ...):
+		 * counting them again would count them twice.  Without it they
+		 * are other fees like any other, as SPEC §3 says.
+		 */
+		if (has_shipping && ends_with_nocase(header[i], "shipping fee"))
 			continue;
 		for (size_t c = 0; c < TSHOP_SETTLE_NCOLS && !mapped; c++)
 			mapped = names_column(header[i], c);
@@ -303,7 +308,9 @@ struct seen_slot {
 
 struct tshop_settle {
 	struct tshop_db *db;
-	sqlite3_stmt *insert, *stored, *identity;
+	sqlite3_stmt *insert, *stored, *identity, *prior;
+	int64_t last_new;		/* id of the row the last tshop_settle_add() stored, or 0 */
+	struct tshop_buf prior_statement;
 	struct seen_slot *slot;
 	size_t cap, used;	/* cap a power of two */
 };
@@ -326,7 +333,9 @@ tshop_settle_new(struct tshop_settle **sp, struct tshop_db *db, struct tshop_err
 	    " transaction_fee, shipping_fee, other_fees, adjustment, settlement FROM settlement"
 	    " WHERE statement = ?1 AND order_id = ?2 AND type = ?3 AND n = ?4", e) == -1 ||
 	    tshop_db_prepare(db, &s->identity, "SELECT statement = ?2 AND order_id = ?3"
-	    " AND type = ?4 FROM settlement WHERE id = ?1", e) == -1) {
+	    " AND type = ?4 FROM settlement WHERE id = ?1", e) == -1 ||
+	    tshop_db_prepare(db, &s->prior, "SELECT statement FROM settlement"
+	    " WHERE order_id = ?1 AND type = 'ORDER' AND id < ?2 ORDER BY id LIMIT 1", e) == -1) {
 		tshop_settle_free(s);
 		return -1;
 	}
@@ -342,6 +351,8 @@ tshop_settle_free(struct tshop_settle *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->stored);
 	sqlite3_finalize(s->identity);
+	sqlite3_finalize(s->prior);
+	tshop_buf_release(&s->prior_statement);
 	free(s->slot);
 	free(s);
 }
@@ -487,9 +498,10 @@ tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
 	sqlite3_reset(s->insert);
 	if (rc != SQLITE_DONE)
 		return tshop_db_error(s->db, e, "storing a settlement row");
+	s->last_new = 0;
 	if (sqlite3_changes(s->db->h) == 1) {
 		*res = TSHOP_SETTLE_NEW;
-		id = sqlite3_last_insert_rowid(s->db->h);
+		id = s->last_new = sqlite3_last_insert_rowid(s->db->h);
 	} else {
 		/* the identity is stored: the same row, or a conflict */
 		bind_str(s->stored, 1, statement);
@@ -515,6 +527,33 @@ tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
 		s->slot[i].id_count = (uint64_t)id << 16 | 1;
 		s->used++;
 	}
+	return 0;
+}
+
+int
+tshop_settle_prior(struct tshop_settle *s, const struct tshop_settle_row *row,
+    const char **statement, struct tshop_err *e)
+{
+	const char *v;
+	int rc;
+
+	*statement = NULL;
+	if (s->last_new == 0 || strcmp(row->type, TSHOP_SETTLE_ORDER) != 0)
+		return 0;
+	bind_str(s->prior, 1, row->order_id);
+	sqlite3_bind_int64(s->prior, 2, s->last_new);
+	if ((rc = sqlite3_step(s->prior)) == SQLITE_ROW) {
+		v = tshop_db_col_text(s->prior, 0);
+		tshop_buf_reset(&s->prior_statement);
+		if (tshop_buf_adds(&s->prior_statement, v ? v : "") == -1) {
+			sqlite3_reset(s->prior);
+			return tshop_errorf(e, 3, "out of memory");
+		}
+		*statement = tshop_buf_str(&s->prior_statement);
+	}
+	sqlite3_reset(s->prior);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return tshop_db_error(s->db, e, "settlement import");
 	return 0;
 }
 
@@ -868,11 +907,15 @@ out:
 	return rc;
 }
 
-/* Which rules apply to a row, and their expected values. */
+/*
+ * Which rules apply to a row, and their expected values.  The commission
+ * rule covers the ORDER and REFUND rows of unknown orders too: they have
+ * no lines, so their rate is commission.default (SPEC §4.5).
+ */
 static bool
 has_commission_rule(const struct scan_row *r)
 {
-	return r->known && !r->overflow && (r->is_order || r->is_refund);
+	return !r->overflow && (r->is_order || r->is_refund);
 }
 
 static int
@@ -911,6 +954,23 @@ struct check_ctx {
 	sqlite3_stmt *ins;
 };
 
+/*
+ * |actual − expected| ≤ tolerance, exactly: the difference in minor units
+ * of a currency of `digits` decimals, scaled to the tolerance's
+ * TSHOP_SETTLE_TOLERANCE_DIGITS decimals.
+ */
+static bool
+within_tolerance(int64_t actual, int64_t expected, int digits, int64_t tolerance)
+{
+	i128 d = (i128)actual - expected;
+
+	if (d < 0)
+		d = -d;
+	for (int i = digits; i < TSHOP_SETTLE_TOLERANCE_DIGITS; i++)
+		d *= 10;
+	return d <= tolerance;
+}
+
 static int
 put_finding(struct check_ctx *k, const char *kind, const struct scan_row *r,
     const int64_t *expected, int64_t actual, struct tshop_err *e)
@@ -918,8 +978,8 @@ put_finding(struct check_ctx *k, const char *kind, const struct scan_row *r,
 	sqlite3_stmt *st = k->ins;
 	int rc;
 
-	if (expected != NULL && actual - *expected >= -k->p->tolerance &&
-	    actual - *expected <= k->p->tolerance && strcmp(kind, "duplicate") != 0)
+	if (expected != NULL && strcmp(kind, "duplicate") != 0 &&
+	    within_tolerance(actual, *expected, r->digits, k->p->tolerance))
 		return 0;
 	bind_str(st, 1, kind);
 	bind_str(st, 2, tshop_buf_str(&r->order_id));

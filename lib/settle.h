@@ -89,8 +89,9 @@ struct tshop_settle_input {
  * recognised by its "Total settlement amount" column.  When the input has
  * no other_fees column, every header column whose trimmed name ends in
  * "fee" or "commission" (case-insensitively) is an other fee, except the
- * columns mapped explicitly (any name of tshop_settle_columns) and the
- * columns ending in "shipping fee" (the parts of the shipping fee).
+ * columns mapped explicitly (any name of tshop_settle_columns) and, when
+ * the input has "Seller shipping fee" (their sum), the columns ending in
+ * "shipping fee" (the parts of the shipping fee: counted once).
  * The header must outlive the input.  -1 only when memory runs out.
  */
 int tshop_settle_input_start(struct tshop_settle_input *in, const char *const *header, size_t n,
@@ -126,6 +127,17 @@ int tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
     enum tshop_settle_result *res, struct tshop_err *e);
 
 /*
+ * After tshop_settle_add() stored `row` (TSHOP_SETTLE_NEW): when it is an
+ * ORDER row and its order has an ORDER row stored before it (in this
+ * input or another), the row is a duplicate (SPEC §4.5: kept, and the
+ * check reports it); *statement is then the statement of the first such
+ * row (valid until the next call), else NULL.  Always NULL after a row
+ * that was already stored.
+ */
+int tshop_settle_prior(struct tshop_settle *s, const struct tshop_settle_row *row,
+    const char **statement, struct tshop_err *e);
+
+/*
  * The line-weighted commission rate of an order, built line by line: with
  * line amounts a_i and rates r_i = n_i/d_i, L = lcm(d_i) and k_i = n_i·L/d_i,
  * the rate is Σ a_i·k_i / (L·Σ a_i), held exactly as that fraction.
@@ -147,13 +159,19 @@ int tshop_commission_rate_add(struct tshop_commission_rate *w, int64_t amount, s
 int tshop_commission_expected(const struct tshop_commission_rate *w, struct tshop_rate def,
     int64_t base, int64_t *out);
 
+/*
+ * The decimals a tolerance may have: finer than any currency's minor unit
+ * (at most 3 decimals), so a tolerance such as 0.005 is taken exactly.
+ */
+#define TSHOP_SETTLE_TOLERANCE_DIGITS 6
+
 /* What the check and the summary need besides the database. */
 struct tshop_settle_params {
 	/* filters: statement_date in [since, until] (local dates), statement id or date */
 	bool has_since, has_until;
 	tshop_date since, until;
 	const char *statement;
-	int64_t tolerance;		/* minor units, ≥ 0 */
+	int64_t tolerance;		/* ≥ 0, in units of 10^-TSHOP_SETTLE_TOLERANCE_DIGITS of the row's currency */
 	tshop_date today;
 	int grace_days;			/* settle.grace_days */
 	int claim_days;			/* settle.claim_days */
@@ -189,9 +207,10 @@ typedef int (*tshop_settle_finding_fn)(const struct tshop_settle_finding *f, voi
  *  - duplicate: an ORDER row of an order with an ORDER row imported before;
  *  - revenue: an ORDER row of a recorded order whose amount is known
  *    (Σ line amounts, each quantity × unit_price; every line priced);
- *  - commission: an ORDER or REFUND row of a recorded order, against
+ *  - commission: an ORDER or REFUND row, against
  *    tshop_commission_expected(lines, default, revenue − refund), the lines
- *    weighted by amount at commission.<category> (default for none);
+ *    weighted by amount at commission.<category> (default for none); an
+ *    unknown order has no lines: commission.default;
  *  - transaction-fee: an ORDER row, fee.transaction on revenue (when set);
  *  - net: every row, settlement against revenue − refund − commission −
  *    transaction_fee − shipping_fee − other_fees + adjustment;

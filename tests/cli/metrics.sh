@@ -170,6 +170,48 @@ if command -v gnuplot >/dev/null 2>&1; then
 	check "plot-metrics without input lines" 2 sh "$top/scripts/plot-metrics" "$tmp/none.png" /dev/null
 fi
 
+# A second shop (UTC) for the rules at their edges; window --date
+# 2026-11-21 --window 7: [2026-11-14T00:00:00Z, 2026-11-21T00:00:00Z).
+export TSHOP_DB="$tmp/edges.db"
+check "init the second shop" 0 tshop init
+O=2026-11-10T10:00:00Z LATER=2026-11-25T12:00:00Z
+cat >"$tmp/edges.csv" <<CSV
+order_id,status,created_at,paid_at,shipping_type,sku,quantity,unit_price,ship_by,tracking,carrier,shipped_at,delivered_at,cancelled_at,cancel_by
+E1,CANCELLED,$O,$O,SELLER,A,1,10.00,2026-11-17T12:00:00Z,,,,,2026-11-17T12:00:00Z,buyer
+E2,CANCELLED,$O,$O,SELLER,A,1,10.00,2026-11-17T12:00:00Z,,,,,2026-11-17T11:59:59Z,buyer
+E3,CANCELLED,$O,$O,SELLER,A,1,10.00,2026-11-18T12:00:00Z,,,,,,buyer
+E4,IN_TRANSIT,$O,$O,SELLER,A,1,10.00,2026-11-18T12:00:00Z,1Z5R89390357567127,UPS,2026-11-18T10:00:00Z,,,
+S1,DELIVERED,$O,$O,SELLER,A,1,10.00,2026-11-11T10:00:00Z,1Z5R89390357567127,UPS,2026-11-11T09:00:00Z,2026-11-12T10:00:00Z,,
+P1,DELIVERED,$O,$O,TIKTOK,A,1,10.00,2026-11-11T10:00:00Z,1Z879E930346834440,UPS,2026-11-11T09:00:00Z,2026-11-12T10:00:00Z,,
+K1,AWAITING_SHIPMENT,2026-11-15T10:00:00Z,,SELLER,A,1,10.00,$LATER,,,,,,
+K2,CANCELLED,2026-11-16T10:00:00Z,,SELLER,A,1,10.00,$LATER,,,,,2026-11-16T11:00:00Z,seller
+K3,AWAITING_SHIPMENT,2026-11-16T10:00:00Z,2026-11-16T10:05:00Z,SELLER,A,1,10.00,$LATER,,,,,,
+CSV
+check "import the edge orders" 0 tshop-orders import "$tmp/edges.csv"
+check "K1, paid (to ship), is cancelled by the seller" 0 \
+    tshop-orders mark K1 cancelled 2026-11-15T12:00:00Z 'seller:out of stock'
+cat >"$tmp/edges-returns.csv" <<'CSV'
+return_id,order_id,type,requested_at,refunded_at
+RS,S1,REFUND,2026-11-15T00:00:00Z,2026-11-16T00:00:00Z
+RT,P1,REFUND,2026-11-15T00:00:00Z,2026-11-18T00:00:00Z
+RU,X9,REFUND,2026-11-15T00:00:00Z,2026-11-20T00:00:00Z
+CSV
+check "import the edge returns" 0 tshop-returns import "$tmp/edges-returns.csv"
+check "metrics at the edges" 0 tshop-metrics --date 2026-11-21 --window 7
+# late_dispatch_rate: E1 cancelled exactly at ship_by is not "cancelled
+#   before ship_by": counted, and late (never shipped); E2 cancelled a second
+#   before: left out; E3 cancelled at an unknown time: left out; E4 on time.
+same "cancelled exactly at ship_by counts" "late_dispatch_rate	50.00	1	2	<=4.00	breach" \
+    "$(printf '%s\n' "$out" | grep late_dispatch)"
+# cancellation_rate: K1 was paid (to ship) though no paid_at was recorded,
+#   then cancelled by the seller; K2 was never paid; K3 paid.
+same "an order cancelled after it reached a paid status is a paid order" \
+    "cancellation_rate	50.00	1	2	<=2.50	breach" "$(printf '%s\n' "$out" | grep cancellation)"
+# return_resolution_hours: RS (S1, seller-shipped) 24 h; RT's order is
+#   platform-shipped and RU's is not recorded: left out.
+same "only returns of seller-shipped orders" "return_resolution_hours	24.0	24.0	1	<=48.0	ok" \
+    "$(printf '%s\n' "$out" | grep return_resolution)"
+
 check "--window 0 is a usage error" 2 tshop-metrics --window 0
 check "--by month is a usage error" 2 tshop-metrics --by month
 check "--by with --check is a usage error" 2 tshop-metrics --by day --check

@@ -63,6 +63,9 @@ order_id,statement_date,gross_sales,refund_amount,commission_fee,payment_process
 1010,2026-10-20,40.00,0.00,3.20,1.46,35.34
 EOF
 check "import the simple form" 0 tshop-settle import "$tmp/simple.csv"
+grep_err "the duplicate reported at import, with FILE:LINE" \
+    "simple.csv:4: order '1001' is settled already \(statement 'ST1'\): kept, reported as a duplicate"
+grep_err "and counted" "4 rows: 3 new, 0 already imported, 0 conflicting, 1 duplicates"
 
 check "check finds every kind: exit 1" 1 tshop-settle check -H
 same "findings sorted by kind, then order_id" \
@@ -118,9 +121,11 @@ check "summary --by year is a usage error" 2 tshop-settle summary --by year
 printf 'ST2\t2026-11-25\t1006\tORDER\tUSD\t20.00\t0\t1.00\t0.88\t0\t0\t0\t18.12\n' >"$tmp/st2.tsv"
 printf 'ST2\t2026-11-25\t1006\tORDER\tUSD\t20.00\t0\t1.00\t0.88\t0\t0\t0\t18.12\n' >>"$tmp/st2.tsv"
 check "canonical TSV without header, one order twice" 0 tshop-settle import "$tmp/st2.tsv"
-grep_err "both kept" "2 rows: 2 new"
+grep_err "both kept" "2 rows: 1 new, 0 already imported, 0 conflicting, 1 duplicates"
+grep_err "the second reported" "st2.tsv:2: order '1006' is settled already \(statement 'ST2'\)"
 check "again from standard input" 0 sh -c 'tshop-settle import <"$1"' sh "$tmp/st2.tsv"
-grep_err "adds nothing" "2 rows: 0 new, 2 already imported"
+grep_err "adds nothing" "2 rows: 0 new, 2 already imported, 0 conflicting, 0 duplicates"
+same "and reports no duplicate" "1" "$(printf '%s\n' "$err" | wc -l)"
 check "the second row is a duplicate" 1 tshop-settle check --statement ST2
 same "one finding" "1006	duplicate	0.00	18.12	18.12	2026-11-25	2027-01-09	39" "$out"
 printf 'ST2\t2026-11-25\t1006\tORDER\tUSD\t20.00\t0\t1.00\t0.88\t0\t0\t0\t18.00\n' >"$tmp/st2b.tsv"
@@ -133,6 +138,51 @@ printf 'ST3\t2026-11-26\t1009\tORDER\tUSD\t25.00\t0\t1.25\t1.03\t0\t0\t0\t22.72\
 check "canonical TSV with header" 0 tshop-settle import "$tmp/st3.tsv"
 check "a statement without findings exits 0" 0 tshop-settle check --statement ST3
 same "no output" "" "$out"
+
+# -n prints what each row would be and changes nothing: the first ST2 row
+# is stored as it is, the second with other amounts, 1011 is new, 1009 was
+# settled in ST3.
+printf 'ST2\t2026-11-25\t1006\tORDER\tUSD\t20.00\t0\t1.00\t0.88\t0\t0\t0\t18.12\n' >"$tmp/dry.tsv"
+printf 'ST2\t2026-11-25\t1006\tORDER\tUSD\t20.00\t0\t1.00\t0.88\t0\t0\t0\t18.00\n' >>"$tmp/dry.tsv"
+printf '\t2026-11-28\t1011\tORDER\tUSD\t9.00\t0\t0.45\t0.56\t0\t0\t0\t7.99\n' >>"$tmp/dry.tsv"
+printf '\t2026-11-28\t1009\tORDER\tUSD\t25.00\t0\t1.25\t1.03\t0\t0\t0\t22.72\n' >>"$tmp/dry.tsv"
+before=$(tshop-settle summary --by day)
+check "import -n: the conflict still exits 1" 1 tshop-settle import -n -H "$tmp/dry.tsv"
+same "one line per row: order_id type statement result" \
+"order_id	type	statement	result
+1006	ORDER	ST2	unchanged
+1006	ORDER	ST2	conflict
+1011	ORDER	2026-11-28	new
+1009	ORDER	2026-11-28	duplicate" "$out"
+grep_err "summary says dry run" "4 rows: 1 new, 1 already imported, 1 conflicting, 1 duplicates \(dry run: nothing changed\)"
+same "-n changed nothing" "$before" "$(tshop-settle summary --by day)"
+check "import -n -q -o csv" 0 tshop-settle import -n -q -o csv "$tmp/st3.tsv"
+same "CSV with its header, even with -q" "order_id,type,statement,result
+1009,ORDER,ST3,unchanged" "$out"
+
+# An unknown order's rows are checked at commission.default (5 %):
+# 20.00 x 5 % = 1.00, not 1.60.
+printf 'ST4\t2026-11-27\t8888\tORDER\tUSD\t20.00\t0\t1.60\t0.88\t0\t0\t0\t17.52\n' >"$tmp/st4.tsv"
+check "import an unknown order's row" 0 tshop-settle import "$tmp/st4.tsv"
+check "check --statement ST4" 1 tshop-settle check --statement ST4
+same "commission at commission.default, and unknown-order" \
+"8888	commission	1.00	1.60	0.60	2026-11-27	2027-01-11	41
+8888	unknown-order		17.52	17.52	2026-11-27	2027-01-11	41" "$out"
+
+# a tolerance finer than the currency's cent is exact: a 0.01 difference
+# is more than 0.005 and 0.0099, not more than 0.01
+check "--tolerance 0.005" 1 tshop-settle check --statement ST1 --tolerance 0.005
+same "0.01 > 0.005" "1004	revenue	20.00	18.00	-2.00	2026-10-10	2026-11-24	-7
+9999	unknown-order		10.75	10.75	2026-10-10	2026-11-24	-7" "$out"
+printf 'ST6\t2026-11-29\t1011\tORDER\tUSD\t9.00\t0\t0.45\t0.56\t0\t0\t0\t8.00\n' >"$tmp/st6.tsv"
+check "import a row 0.01 off" 0 tshop-settle import "$tmp/st6.tsv"
+check "--tolerance 0.0099" 1 tshop-settle check --statement ST6 --tolerance 0.0099
+same "0.01 > 0.0099" "1011	net	7.99	8.00	0.01	2026-11-29	2027-01-13	43" "$out"
+check "--tolerance 0.010" 0 tshop-settle check --statement ST6 --tolerance 0.010
+same "0.01 is not more than 0.010" "" "$out"
+check "--tolerance -0.01 is refused" 2 tshop-settle check --tolerance -0.01
+check "--tolerance 0.0000001 is refused (7 decimals)" 2 tshop-settle check --tolerance 0.0000001
+grep_err "the message says how fine it may be" "--tolerance: '0.0000001' is not an amount >= 0 with at most 6 decimals"
 
 # bad lines: FILE:LINE, column and value; nothing applied
 cat >"$tmp/bad.csv" <<'EOF'
@@ -170,7 +220,13 @@ if command -v python3 >/dev/null 2>&1; then
 	check "generated check finds something" 1 tshop-settle check
 	awk -F'\t' 'BEGIN { k["COMMISSION_MISMATCH"] = "commission"; k["NET_MISMATCH"] = "net"
 	    k["UNKNOWN_ORDER"] = "unknown-order"; k["DUPLICATE_ROW"] = "duplicate" }
-	    NR > 1 { print $1 "\t" k[$2] }' "$g/settlement_expected.tsv" | sort >"$tmp/want"
+	    NR > 1 { print $1 "\t" k[$2] }' "$g/settlement_expected.tsv" >"$tmp/want"
+	# an unknown order is checked at commission.default, 5 %: a row of an
+	# Apparel order (8 %) given an unknown id is a commission finding too
+	awk -F, 'NR > 1 && $1 ~ /^59/ { gsub(/\./, "", $3); gsub(/\./, "", $4); gsub(/\./, "", $5)
+	    if (int(($3 - $4) * 5 / 100 + 0.5) != $5 + 0) print $1 "\tcommission" }' \
+	    "$g/settlement.csv" >>"$tmp/want"
+	sort -o "$tmp/want" "$tmp/want"
 	printf '%s\n' "$out" | grep -v '	unsettled	' | cut -f1,2 | sort >"$tmp/got"
 	same "exactly the injected discrepancies" "$(cat "$tmp/want")" "$(cat "$tmp/got")"
 	unknown=$(grep -c UNKNOWN_ORDER "$g/settlement_expected.tsv")

@@ -187,7 +187,7 @@ A010,9400111206206400000044,USPS" "$(tr -d "\r" <"$tmp/up/ship-0004.csv")"
 
 # check
 check "check valid and invalid numbers" 1 tshop-ship check 1za1b2c30300000012 1ZA1B2C30300000013 RB123456785US 3318810025
-same "tracking carrier format checksum" "1ZA1B2C30300000012	UPS	ups	pass
+same "tracking carrier format checksum" "1za1b2c30300000012	UPS	ups	pass
 1ZA1B2C30300000013	-	-	invalid
 RB123456785US	USPS	s10	pass
 3318810025	DHL Express	dhl_express	pass" "$out"
@@ -197,7 +197,11 @@ same "OnTrac and Amazon" "C11031500001879	OnTrac	ontrac_c	pass
 TBA000000000000	Amazon Logistics	amazon_logistics	none" "$out"
 check "check -H" 1 tshop-ship check -H nope
 same "header and invalid line" "tracking	carrier	format	checksum
-NOPE	-	-	invalid" "$out"
+nope	-	-	invalid" "$out"
+check "check prints the number as given, trimmed" 0 sh -c \
+    'printf "  1za1 b2c3 0300 0000 12 \\n" | tshop-ship check - && tshop-ship check " RB 123 456 785 us"'
+same "spaces inside and letter case kept; validated normalised" "1za1 b2c3 0300 0000 12	UPS	ups	pass
+RB 123 456 785 us	USPS	s10	pass" "$out"
 
 # carriers
 check "carriers" 0 tshop-ship carriers

@@ -19,22 +19,35 @@ int
 main(void)
 {
 	struct tshop_target t;
+	enum tshop_metric m;
 	struct tshop_metric_value v;
 	char buf[64];
 	int64_t g;
 	const char *s;
 
-	OK(tshop_target_parse("4", true, &t) == 0 && t.num == 4 && t.den == 1, "target 4");
-	OK(tshop_target_parse("2.5", true, &t) == 0 && t.num == 25 && t.den == 10, "target 2.5");
-	OK(tshop_target_parse("95.00", false, &t) == 0 && t.num == 9500 && t.den == 100 &&
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "4", &t) == 0 && t.num == 4 && t.den == 1, "target 4");
+	OK(tshop_target_parse(TSHOP_CANCELLATION_RATE, "2.5", &t) == 0 && t.num == 25 && t.den == 10, "target 2.5");
+	OK(tshop_target_parse(TSHOP_VALID_TRACKING_RATE, "95.00", &t) == 0 && t.num == 9500 && t.den == 100 &&
 	    !t.at_most, "target 95.00");
-	OK(tshop_target_parse("1.234", true, &t) == -1, "3 decimals refused");
-	OK(tshop_target_parse("-1", true, &t) == -1, "negative refused");
-	OK(tshop_target_parse("4.", true, &t) == -1, "dot without decimals refused");
-	OK(tshop_target_parse("", true, &t) == -1, "empty refused");
-	OK(tshop_target_parse("1234567890", true, &t) == -1, "10 digits refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "1.234", &t) == -1, "3 decimals refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "-1", &t) == -1, "negative refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "4.", &t) == -1, "dot without decimals refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "", &t) == -1, "empty refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "1234567890", &t) == -1, "10 digits refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "3.5%", &t) == 0 && t.num == 35 &&
+	    t.den == 10 && t.at_most, "a rate target with a trailing %%");
+	OK(tshop_target_parse(TSHOP_VALID_TRACKING_RATE, "95%", &t) == 0 && t.num == 95 &&
+	    t.den == 1 && !t.at_most, "a minimum with a trailing %%");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "%", &t) == -1, "%% alone refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "3.5%%", &t) == -1, "%%%% refused");
+	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "3.5 %", &t) == -1, "a space before %% refused");
+	OK(tshop_target_parse(TSHOP_RETURN_RESOLUTION_HOURS, "48%", &t) == -1,
+	    "hours are not a percentage");
+	OK(tshop_metric_parse("cancellation_rate", &m) == 0 && m == TSHOP_CANCELLATION_RATE,
+	    "metric by name");
+	OK(tshop_metric_parse("cancel_rate", &m) == -1, "unknown metric name");
 
-	tshop_target_parse("4", true, &t);
+	tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "4", &t);
 	v = val(TSHOP_LATE_DISPATCH_RATE, 1, 25);
 	INT_EQ(tshop_metric_judge(&v, &t), TSHOP_METRIC_OK, "1/25 = 4 %% is not above 4");
 	v = val(TSHOP_LATE_DISPATCH_RATE, 1000001, 25000000);
@@ -42,7 +55,7 @@ main(void)
 	STR_EQ(tshop_metric_format_value(&v, buf, sizeof(buf)), "4.00", "though shown 4.00");
 	STR_EQ(tshop_metric_format_target(TSHOP_LATE_DISPATCH_RATE, &t, buf, sizeof(buf)),
 	    "<=4.00", "target shown");
-	tshop_target_parse("95", false, &t);
+	tshop_target_parse(TSHOP_VALID_TRACKING_RATE, "95", &t);
 	v = val(TSHOP_VALID_TRACKING_RATE, 19, 20);
 	INT_EQ(tshop_metric_judge(&v, &t), TSHOP_METRIC_OK, "95 %% meets >= 95");
 	v = val(TSHOP_VALID_TRACKING_RATE, 18999999, 20000000);
@@ -58,7 +71,7 @@ main(void)
 	v = val(TSHOP_CANCELLATION_RATE, 1, 8000);
 	STR_EQ(tshop_metric_format_value(&v, buf, sizeof(buf)), "0.01", "0.0125 rounds half up");
 
-	tshop_target_parse("48", true, &t);
+	tshop_target_parse(TSHOP_RETURN_RESOLUTION_HOURS, "48", &t);
 	STR_EQ(tshop_metric_format_target(TSHOP_RETURN_RESOLUTION_HOURS, &t, buf, sizeof(buf)),
 	    "<=48.0", "hours target shown with 1 decimal");
 	v = val(TSHOP_RETURN_RESOLUTION_HOURS, 48 * 3600 * 2, 2);

@@ -213,6 +213,22 @@ mapping(void)
 	OK(m[2].rc == -1 && strstr(m[2].msg, "'abc'") != NULL && strstr(m[2].msg, "revenue"),
 	    "non-numeric amount names column and value: %s", m[2].msg);
 
+	/*
+	 * Without "Seller shipping fee" (the sum of the shipping parts), every
+	 * other "... shipping fee" column is an other fee (SPEC §3): customer
+	 * shipping fee 2.00 paid to the seller, return shipping 1.00, affiliate
+	 * 4.00 -> -2.00 + 1.00 + 4.00 = 3.00; 100.00 - 6.00 - 3.00 = 91.00.
+	 */
+	n = map_file("Order/adjustment ID,Type,Statement date,Total settlement amount,"
+	    "Subtotal after seller discounts,Actual shipping fee,Customer shipping fee,"
+	    "Actual return shipping fee,Affiliate commission\n"
+	    "576000000000000005,Order,2026-11-03,91.00,100.00,-6.00,2.00,-1.00,-4.00\n", m, 4);
+	OK(n == 1 && m[0].rc == 0, "a report without Seller shipping fee maps (%s)", m[0].msg);
+	INT_EQ(m[0].row.shipping_fee, 600, "its shipping fee: Actual shipping fee");
+	INT_EQ(m[0].row.other_fees, 300, "the other shipping fee columns are other fees");
+	INT_EQ(m[0].row.revenue - m[0].row.shipping_fee - m[0].row.other_fees, m[0].row.settlement,
+	    "and the net adds up");
+
 	/* the simple form: fees positive */
 	n = map_file("order_id,statement_date,gross_sales,refund_amount,commission_fee,"
 	    "payment_processing_fee,net_payout\n"
