@@ -131,10 +131,23 @@ check(const struct key *k, const char *v, struct tshop_err *e)
 		if (tshop_fee_parse(v, 2, &f) == -1)
 			return tshop_errorf(e, 2, "fee.transaction: '%s' is not a fee such as 2.9%%+0.30", v);
 		return 0;
-	case K_NUMBER:
-		if (!valid_number(v))
-			return tshop_errorf(e, 2, "%s: '%s' is not a number such as 4 or 2.5", k->name, v);
+	case K_NUMBER: {
+		/* a target: a rate may end in '%' (read by tshop_target_parse), hours may not */
+		char num[64];
+		size_t n = strlen(v);
+		bool rate = strstr(k->name, "_rate") != NULL;
+
+		if (rate && n > 0 && v[n - 1] == '%')
+			n--;
+		if (n >= sizeof(num))
+			n = sizeof(num) - 1;
+		memcpy(num, v, n);
+		num[n] = '\0';
+		if (!valid_number(num))
+			return tshop_errorf(e, 2, "%s: '%s' is not a number such as %s", k->name, v,
+			    rate ? "4, 2.5 or 2.5%" : "48 or 24.5");
 		return 0;
+	}
 	}
 	return 0;
 }

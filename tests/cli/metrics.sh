@@ -217,4 +217,9 @@ check "--by month is a usage error" 2 tshop-metrics --by month
 check "--by with --check is a usage error" 2 tshop-metrics --by day --check
 check "a bad date" 2 tshop-metrics --date 2026-02-30
 check "an operand" 2 tshop-metrics today
+# a rate target may be written with a percent sign; hours may not
+check "target with %" 0 tshop config target.late_dispatch_rate 3.5%
+check "hours with % refused" 2 tshop config target.return_resolution_hours 48%
+check "metrics read it" 0 tshop-metrics
+same "the target shows as <=3.50" "<=3.50" "$(printf '%s\n' "$out" | awk -F'\t' '$1 == "late_dispatch_rate" { print $5 }')"
 finish
