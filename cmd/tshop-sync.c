@@ -290,7 +290,7 @@ static int
 cmd_dead(struct tshop_cli *c, struct sync_cmd *s)
 {
 	static const struct tshop_outcol cols[] = {
-		{ "id", TSHOP_OUT_NUM }, { "kind", TSHOP_OUT_STR }, { "key", TSHOP_OUT_STR },
+		{ "id", TSHOP_OUT_STR }, { "kind", TSHOP_OUT_STR }, { "key", TSHOP_OUT_STR },
 		{ "attempts", TSHOP_OUT_NUM }, { "last_error", TSHOP_OUT_STR },
 	};
 	struct tshop_err e = { 0 };

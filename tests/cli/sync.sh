@@ -133,6 +133,10 @@ grep_err "dead now" "dead 1"
 check "dead" 0 tshop-sync dead
 same "id kind key attempts last_error" "shipment	579000000000000003	3" \
     "$(printf '%s\n' "$out" | cut -f2-4)"
+deadid=$(printf '%s\n' "$out" | cut -f1)
+check "dead -o json" 0 tshop-sync -o json dead
+same "the id as a string, attempts as a number (SPEC 2.2)" "\"$deadid\" 3" "$(python3 -c 'import json, sys
+r = json.loads(sys.argv[1]); print(json.dumps(r["id"]), json.dumps(r["attempts"]))' "$out")"
 grep_dead=$(printf '%s\n' "$out" | cut -f5)
 case $grep_dead in *"Duplicate tracking number"*) ok "last_error kept" ;; *) nok "last_error kept" ;; esac
 n3=$(grep -c '/orders/579000000000000003/packages' "$tmp/api.log")
