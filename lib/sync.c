@@ -369,9 +369,11 @@ tshop_sync_orders(struct tshop_sync *s, tshop_time since, struct tshop_err *e)
 	} else if (cur.page_token != NULL) {
 		notice(s, "resuming the interrupted pull at page %lld", (long long)cur.pages + 1);
 	}
+	/* the window [since, started_at): a resumed run keeps the end it began with */
 	if ((body = cJSON_CreateObject()) == NULL ||
 	    (cur.has_since && cJSON_AddNumberToObject(body, "update_time_ge",
-	    (double)cur.since) == NULL)) {
+	    (double)cur.since) == NULL) ||
+	    cJSON_AddNumberToObject(body, "update_time_lt", (double)cur.started_at) == NULL) {
 		tshop_errorf(e, 3, "out of memory");
 		goto done;
 	}

@@ -6,11 +6,11 @@
  * tshop_order_from_api()), every settlement row through tshop_settle_add().
  *
  * Orders.  POST /order/202309/orders/search, page_size 100, sorted by
- * update_time ascending, body {"update_time_ge": since} (no filter on the
- * first run).  A run's window starts at `since` and is open-ended; the
- * cursor (table sync_cursor, name "orders") holds since, started_at (the
- * real time the run began, NULL between runs) and the page token of the
- * next page.  Each page is merged and the cursor moved in ONE transaction,
+ * update_time ascending, body {"update_time_ge": since, "update_time_lt":
+ * started_at} (no lower bound on the first run).  A run's window is
+ * [since, started_at); the cursor (table sync_cursor, name "orders") holds
+ * since, started_at (the real time the run began, NULL between runs) and
+ * the page token of the next page.  Each page is merged and the cursor moved in ONE transaction,
  * so a run killed at any point resumes with the next page it had not
  * committed: nothing is lost and nothing is merged twice.  When the last
  * page is committed, since becomes the run's started_at (every change after

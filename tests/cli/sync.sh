@@ -65,6 +65,11 @@ print(len(s), len({r["query"].get("page_token", "") for r in s}))' "$tmp/api.log
 same "stock taken once per order" "250" "$(tshop-stock log | grep -c 'order:579')"
 run "orders again: nothing new" 0 tshop-sync orders
 grep_err "nothing pulled" "pulled 0, merged 0"
+same "the window has an end: update_time_lt with update_time_ge, lt >= ge" "True True" \
+    "$(python3 -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+b = [r.get("body") or {} for r in rows if r["path"] == "/order/202309/orders/search"]
+print(all("update_time_lt" in x for x in b), all(x.get("update_time_lt", 0) >= x["update_time_ge"] for x in b if "update_time_ge" in x))' "$tmp/api.log")"
 
 # --- an interrupted pull, resumed: a fresh shop, killed after its first page
 export TSHOP_DB="$tmp/b.db"
