@@ -878,7 +878,17 @@ push_shipment(struct push *p, struct item *it, struct tshop_err *e)
 	req.body = body;
 	it->tried = true;
 	if (tshop_api_call(s->api, &req, &res, &ce) == 0) {
-		it->confirmed = true;
+		struct tshop_buf why = TSHOP_BUF_INIT;
+		int nerr = tshop_api_item_errors(res.data, &why);
+
+		/* code 0 with data.errors: the package was not created */
+		if (nerr == 0) {
+			it->confirmed = true;
+		} else {
+			item_fail(it, "%s", nerr > 0 ? tshop_buf_str(&why) : "out of memory");
+			notice(s, "shipment of order '%s': %s", order_id, it->error);
+		}
+		tshop_buf_release(&why);
 	} else if (!replace && res.code == CODE_ALREADY_SHIPPED) {
 		notice(s, "order '%s': %s (code %lld): taken as confirmed", order_id,
 		    res.message ? res.message : "already shipped", res.code);

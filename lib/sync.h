@@ -27,7 +27,8 @@
  * right after the answer, and only if its payload did not change meanwhile.
  * Answer 21011006 ("already shipped") to a first shipment counts as
  * confirmed: the order is shipped on TikTok (e.g. from Seller Center).
- * Per-item errors inside a code 0 answer fail their SKU only.  When the
+ * Per-item errors inside a code 0 answer (data.errors) fail their SKU
+ * only; a shipment whose answer has any is not confirmed.  When the
  * run ends, every entry that was pending and is not confirmed gets one
  * more attempt and its last error; at api.max_attempts it is dead.  A
  * failure that will hit every call alike (signature, token, clock, scope,

@@ -156,6 +156,17 @@ run "push after the fix" 0 tshop-sync push
 grep_err "confirmed" "pushed 1, failed 0, dead 0"
 check "retry of an unknown id" 2 tshop-sync retry 999
 
+# --- a shipment refused inside a code 0 answer (data.errors) is not confirmed
+ctl '{"item_errors": {"579000000000000004": {"code": 21011025, "message": "Duplicate tracking number.", "times": 1, "in_answer": true}}}'
+check "ship a fourth" 0 tshop-ship -q 579000000000000004 1Z999AA10123456800 UPS
+run "code 0 with data.errors: exit 4" 4 tshop-sync push
+grep_err "the error named" "579000000000000004.*Duplicate tracking number.*21011025"
+grep_err "not counted as pushed" "pushed 0, failed 1"
+same "still in the outbox" "579000000000000004" "$(sqlite3 "$TSHOP_DB" "SELECT key FROM outbox WHERE kind = 'shipment'")"
+run "next run confirms it" 0 tshop-sync push
+grep_err "pushed once the API took it" "pushed 1, failed 0"
+same "the fake API has it" "True" "$(state '"579000000000000004" in d["shipments"]')"
+
 # --- per-item errors inside a code 0 answer
 ctl '{"item_errors": {"1729000000000000001": {"code": 12052990, "message": "Check failed", "times": 1}}}'
 check "stock change" 0 tshop-stock -q set SKU-1 39
