@@ -78,11 +78,27 @@ struct tshop_sync {
 	struct tshop_api *api;
 	struct tshop_orders *orders;
 	int max_attempts;		/* api.max_attempts */
+	/*
+	 * A dry run (-n) changes nothing: pulls read from the API and roll
+	 * every transaction back (the counts say what would have changed);
+	 * push sends nothing and hands each outbox entry to would_send.
+	 */
+	bool dry_run;
 	struct tshop_sync_counts n;
 	/* optional: one line about something the user should know */
 	void (*notice)(void *ctx, const char *msg);
 	/* optional: after each page, records done and the total when known (else 0) */
 	void (*progress)(void *ctx, unsigned long done, unsigned long total);
+	/* optional: each order merged by tshop_sync_orders, with what the merge did */
+	void (*merged_order)(void *ctx, const char *order_id, enum tshop_merge_result r);
+	/*
+	 * Dry run of push: each outbox entry (stock changes not queued yet
+	 * included) with the POST that would carry it: path and JSON body (for
+	 * stock, the SKU's part of its product's call); both NULL and `error`
+	 * set when it could not be sent.  -1 stops the run.
+	 */
+	int (*would_send)(void *ctx, const char *kind, const char *key, const char *path,
+	    const char *body, const char *error, struct tshop_err *e);
 	void *ctx;
 };
 

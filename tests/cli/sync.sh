@@ -55,11 +55,17 @@ print("\n".join(sorted(json.loads(l)["id"] for l in open(sys.argv[1]))))' "$tmp/
 ids() { tshop-orders list | cut -f1 | sort; }
 
 # --- pulling orders
+run "orders -n: reads the API" 0 tshop-sync -n orders
+same "prints what the merge would do" "250 new" "$(printf '%s\n' "$out" | cut -f2 | sort | uniq -c | sed 's/^ *//')"
+grep_err "says nothing changed" "dry run: nothing changed"
+same "orders -n: no order stored" "0" "$(tshop-orders list | wc -l | tr -d ' ')"
+same "orders -n: no stock moved, no cursor saved" "0|0" \
+    "$(sqlite3 "$TSHOP_DB" 'SELECT (SELECT count(*) FROM ledger), (SELECT count(*) FROM sync_cursor)')"
 run "orders: all pages" 0 tshop-sync orders
 grep_err "summary" "pulled 250, merged 250, pushed 0, failed 0, dead 0"
 same "the fixture's orders, each once" "$fixture" "$(ids)"
 same "three pages, each page token asked once" "3 3" "$(python3 -c 'import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [json.loads(l) for l in open(sys.argv[1])][3:]	# after the 3 pages of -n
 s = [r for r in rows if r["path"] == "/order/202309/orders/search" and r["code"] == 0]
 print(len(s), len({r["query"].get("page_token", "") for r in s}))' "$tmp/api.log")"
 same "stock taken once per order" "250" "$(tshop-stock log | grep -c 'order:579')"
@@ -101,6 +107,9 @@ same "the order cancelled" "CANCELLED" "$(tshop-orders list | grep ^579000000000
 export TSHOP_DB="$tmp/shop.db"
 
 # --- carriers, then pushes through 429s
+run "carriers -n" 0 tshop-sync -n carriers
+same "carriers -n: what would change" "UPS	7117859084333745966	new" "$(printf '%s\n' "$out" | grep '^UPS')"
+same "carriers -n: nothing stored" "0" "$(sqlite3 "$TSHOP_DB" 'SELECT count(*) FROM tiktok_warehouse')"
 run "carriers" 0 tshop-sync carriers
 same "providers with their ids" "UPS	7117859084333745966	new" "$(printf '%s\n' "$out" | grep '^UPS')"
 check "ship two orders" 0 tshop-ship -q 579000000000000001 1Z999AA10123456784 UPS
@@ -109,6 +118,18 @@ printf 'sku\tsku_id\tproduct_id\nSKU-1\t1729000000000000001\t880\nSKU-2\t1729000
     tshop-stock -q import
 check "stock set" 0 tshop-stock -q set SKU-1 40
 check "stock set (2)" 0 tshop-stock -q set SKU-2 43
+outbox() { sqlite3 "$TSHOP_DB" "SELECT kind, key, attempts FROM outbox ORDER BY id; SELECT value FROM state WHERE key = 'push.ledger'"; }
+before=$(outbox)
+writes=$(grep -c '"path": "/\(fulfillment\|product\)/' "$tmp/api.log")
+run "push -n" 0 tshop-sync -n push
+same "push -n: one line per outbox entry, the request it would send" \
+'shipment	579000000000000001	/fulfillment/202309/orders/579000000000000001/packages	{"tracking_number":"1Z999AA10123456784","shipping_provider_id":"7117859084333745966"}	
+shipment	579000000000000002	/fulfillment/202309/orders/579000000000000002/packages	{"tracking_number":"9400100000000000000006","shipping_provider_id":"7117858858072016686"}	
+stock	SKU-1	/product/202309/products/880/inventory/update	{"id":"1729000000000000001","inventory":[{"warehouse_id":"7000714532876273410","quantity":40}]}	
+stock	SKU-2	/product/202309/products/880/inventory/update	{"id":"1729000000000000002","inventory":[{"warehouse_id":"7000714532876273410","quantity":43}]}	' "$out"
+grep_err "push -n: says nothing was sent" "dry run: nothing sent, the outbox unchanged"
+same "push -n: no write endpoint called" "$writes" "$(grep -c '"path": "/\(fulfillment\|product\)/' "$tmp/api.log")"
+same "push -n: the outbox and its ledger cursor unchanged" "$before" "$(outbox)"
 ctl '{"faults": [{"kind": "429", "times": 3}]}'
 run "push through 429s" 0 tshop-sync push
 grep_err "retried" "HTTP 429, code 36009002; retrying"
@@ -178,6 +199,10 @@ run "next run confirms it" 0 tshop-sync push
 same "latest quantity pushed" "39" "$(state 'd["inventory"]["880"]["1729000000000000001"]["7000714532876273410"]')"
 
 # --- statements
+run "statements -n" 0 tshop-sync -n statements
+grep_err "statements -n: what would change" "settlement rows: 3 new, 0 unchanged, 0 conflicting"
+same "statements -n: nothing stored" "0|0" \
+    "$(sqlite3 "$TSHOP_DB" "SELECT (SELECT count(*) FROM settlement), (SELECT count(*) FROM state WHERE key = 'statements.since')")"
 run "statements" 0 tshop-sync statements
 grep_err "three transactions" "pulled 3, merged 3"
 check "settlement rows" 0 tshop-settle summary --by statement
