@@ -234,9 +234,31 @@ run "auth code" 0 tshop-sync auth TEST_AUTH_CODE
 grep_err "stored" "access token stored"
 run "a used auth code: exit 4" 4 tshop-sync auth TEST_AUTH_CODE
 
+# --- tokens from the environment only: the first refresh writes them to the
+# file, and from then on the file's tokens win (the environment's are spent)
+envtok=$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")
+envref=$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")
+grep -v '^TSHOP_\(ACCESS\|REFRESH\)_TOKEN' "$cred" >"$tmp/cred.keys"
+cat "$tmp/cred.keys" >"$cred"
+ctl '{"expire_tokens": true}'
+run "tokens in the environment, expired: refreshed" 0 \
+    env TSHOP_ACCESS_TOKEN="$envtok" TSHOP_REFRESH_TOKEN="$envref" tshop-sync shops
+grep_err "refreshed" "refreshing the access token"
+ftok=$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")
+fref=$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")
+[ -n "$fref" ] && [ "$fref" != "$envref" ] && ok "the new tokens written to the file" ||
+    nok "the new tokens written to the file"
+ctl '{"expire_tokens": true}'
+run "the next run: the file's tokens win over the spent ones in the environment" 0 \
+    env TSHOP_ACCESS_TOKEN="$envtok" TSHOP_REFRESH_TOKEN="$envref" tshop-sync shops
+grep_err "refreshed with the file's refresh token" "refreshing the access token"
+same "the shop" "Fake test shop	US	GCP_test_cipher" "$out"
+
 # --- secrets never in output
 leak=0
-for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" not_the_secret; do
+for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" "$envtok" "$envref" "$ftok" "$fref" \
+    "$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")" "$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")" \
+    not_the_secret; do
 	grep -qF -- "$s" "$all" && leak=1
 done
 same "no secret or token in any output" 0 "$leak"
