@@ -254,6 +254,20 @@ run "the next run: the file's tokens win over the spent ones in the environment"
 grep_err "refreshed with the file's refresh token" "refreshing the access token"
 same "the shop" "Fake test shop	US	GCP_test_cipher" "$out"
 
+# --- a SKU first seen in a pulled order gets its product_id, so its stock reaches the outbox
+export TSHOP_DB="$tmp/c.db"
+now=$(date +%s)
+printf '{"id":"579000000000099999","status":"AWAITING_SHIPMENT","create_time":%s,"paid_time":%s,"update_time":%s,"line_items":[{"id":"999999","sku_id":"1729000000000000099","product_id":"990","seller_sku":"SKU-P","product_name":"New thing","sale_price":"5.00"}]}\n' \
+    "$((now - 5))" "$((now - 5))" "$((now - 5))" >>"$tmp/orders.jsonl"
+run "pull an order of a new SKU" 0 tshop-sync orders --since "$(date -u -d @$((now - 60)) +%Y-%m-%dT%H:%M:%SZ)"
+grep_err "one order" "pulled 1, merged 1"
+same "the catalog entry has the line's product_id" "SKU-P|1729000000000000099|990" \
+    "$(sqlite3 "$TSHOP_DB" "SELECT sku, sku_id, product_id FROM sku WHERE sku = 'SKU-P'")"
+run "its stock change is in the outbox" 0 tshop-sync -n push
+same "push -n: the SKU's stock, oversold sent as 0" \
+    'stock	SKU-P	/product/202309/products/990/inventory/update	{"id":"1729000000000000099","inventory":[{"quantity":0}]}	' "$out"
+export TSHOP_DB="$tmp/shop.db"
+
 # --- secrets never in output
 leak=0
 for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" "$envtok" "$envref" "$ftok" "$fref" \
