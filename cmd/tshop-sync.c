@@ -19,7 +19,7 @@
 #include "sync.h"
 
 static const char usage[] =
-    "tshop-sync [-Hq] [-d db] [-o tsv|csv|json] auth code\n"
+    "tshop-sync [-Hnq] [-d db] [-o tsv|csv|json] auth code\n"
     "       tshop-sync refresh\n"
     "       tshop-sync shops\n"
     "       tshop-sync orders [--since time]\n"
@@ -148,6 +148,28 @@ print_carrier(const char *name, const char *provider_id, enum tshop_upsert_resul
 	return 0;
 }
 
+static void
+print_merged(void *ctx, const char *order_id, enum tshop_merge_result r)
+{
+	static const char *const results[] = { "new", "updated", "unchanged", "stale" };
+	struct sync_cmd *s = ctx;
+	const char *row[2] = { order_id, results[r] };
+
+	tshop_writer_row(&s->w, row);
+}
+
+static int
+print_would_send(void *ctx, const char *kind, const char *key, const char *path,
+    const char *body, const char *error, struct tshop_err *e)
+{
+	struct sync_cmd *s = ctx;
+	const char *row[5] = { kind, key, path, body, error };
+
+	if (tshop_writer_row(&s->w, row) == -1)
+		return tshop_errorf(e, 3, "write error");
+	return 0;
+}
+
 static int
 print_dead(const struct tshop_outbox_row *r, void *ctx, struct tshop_err *e)
 {
@@ -173,6 +195,12 @@ cmd_auth(struct tshop_cli *c, struct sync_cmd *s, bool refresh)
 	if (c->nargs != (refresh ? 1 : 2))
 		cli_usage(c, refresh ? "refresh takes no operand" :
 		    "auth takes the authorization code of the shop's consent");
+	if (c->dry_run) {
+		/* a code is good once and a refresh may spend the refresh token */
+		cli_note(c, "dry run: would %s; nothing done", refresh ?
+		    "refresh the access token" : "exchange the code for tokens");
+		return TSHOP_EXIT_OK;
+	}
 	api_setup(c, s, &api);
 	rc = refresh ? tshop_api_token_refresh(&api, &e) :
 	    tshop_api_token_get(&api, c->args[1], &e);
@@ -222,6 +250,13 @@ cmd_run(struct tshop_cli *c, struct sync_cmd *s, const char *verb)
 		{ "carrier", TSHOP_OUT_STR }, { "provider_id", TSHOP_OUT_STR },
 		{ "result", TSHOP_OUT_STR },
 	};
+	static const struct tshop_outcol order_cols[] = {
+		{ "order_id", TSHOP_OUT_STR }, { "result", TSHOP_OUT_STR },
+	};
+	static const struct tshop_outcol push_cols[] = {
+		{ "kind", TSHOP_OUT_STR }, { "key", TSHOP_OUT_STR }, { "path", TSHOP_OUT_STR },
+		{ "body", TSHOP_OUT_STR }, { "error", TSHOP_OUT_STR },
+	};
 	struct tshop_api api;
 	struct tshop_sync sync;
 	struct tshop_err e = { 0 };
@@ -250,15 +285,28 @@ cmd_run(struct tshop_cli *c, struct sync_cmd *s, const char *verb)
 	sync.notice = on_notice;
 	sync.progress = on_progress;
 	sync.ctx = s;
+	sync.dry_run = c->dry_run;
 	s->started = time(NULL);
 	if (strcmp(verb, "orders") == 0) {
+		if (c->dry_run) {
+			cli_writer(c, &s->w, order_cols, 2);
+			sync.merged_order = print_merged;
+		}
 		rc = tshop_sync_orders(&sync, since, &e);
+		if (c->dry_run)
+			tshop_writer_flush(&s->w);
 	} else if (strcmp(verb, "carriers") == 0) {
 		cli_writer(c, &s->w, carrier_cols, 3);
 		rc = tshop_sync_carriers(&sync, print_carrier, s, &e);
 		tshop_writer_flush(&s->w);
 	} else if (strcmp(verb, "push") == 0) {
+		if (c->dry_run) {
+			cli_writer(c, &s->w, push_cols, 5);
+			sync.would_send = print_would_send;
+		}
 		rc = tshop_sync_push(&sync, &e);
+		if (c->dry_run)
+			tshop_writer_flush(&s->w);
 	} else {
 		rc = tshop_sync_statements(&sync, since, &e);
 	}
@@ -275,6 +323,9 @@ cmd_run(struct tshop_cli *c, struct sync_cmd *s, const char *verb)
 		cli_note(c, "settlement rows: %lu new, %lu unchanged, %lu conflicting",
 		    sync.n.new_, sync.n.unchanged, sync.n.stale);
 	summary(s, &sync.n);
+	if (c->dry_run && rc == 0)
+		cli_note(c, "dry run: nothing %s", strcmp(verb, "push") == 0 ?
+		    "sent, the outbox unchanged" : "changed in the database");
 	tshop_sync_release(&sync);
 	tshop_api_release(&api);
 	cli_flush(c);
@@ -290,7 +341,7 @@ static int
 cmd_dead(struct tshop_cli *c, struct sync_cmd *s)
 {
 	static const struct tshop_outcol cols[] = {
-		{ "id", TSHOP_OUT_NUM }, { "kind", TSHOP_OUT_STR }, { "key", TSHOP_OUT_STR },
+		{ "id", TSHOP_OUT_STR }, { "kind", TSHOP_OUT_STR }, { "key", TSHOP_OUT_STR },
 		{ "attempts", TSHOP_OUT_NUM }, { "last_error", TSHOP_OUT_STR },
 	};
 	struct tshop_err e = { 0 };

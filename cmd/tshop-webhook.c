@@ -21,7 +21,7 @@
 
 static const char usage[] =
     "tshop-webhook [-q] [-d db]\n"
-    "       tshop-webhook [-q] [-d db] --file event.json [--signature sig]\n"
+    "       tshop-webhook [-nq] [-d db] --file event.json [--signature sig]\n"
     "       tshop-webhook [-Hq] [-d db] [-o tsv|csv|json] list [-s result]";
 
 enum { OPT_FILE = CLI_FIRST_PROGRAM_OPT, OPT_SIGNATURE };
@@ -53,12 +53,27 @@ on_opt(struct tshop_cli *c, int id, const char *arg, void *ctx)
 	(void)c;
 }
 
+static bool cgi_answered;	/* a Status line has been written */
+
 static void
 cgi_status(int code, const char *reason)
 {
 	printf("Status: %d %s\r\nContent-Type: text/plain\r\nContent-Length: 0\r\n\r\n",
 	    code, reason);
 	fflush(stdout);
+	cgi_answered = true;
+}
+
+/*
+ * At exit: a CGI run that ends without an answer (cli_open and cli_fail
+ * exit on a database that cannot be opened) still answers, 503, so that
+ * the web server does not make up an error page and TikTok delivers again.
+ */
+static void
+cgi_unanswered(void)
+{
+	if (!cgi_answered)
+		cgi_status(503, "Service Unavailable");
 }
 
 /* The app key and secret, for the signature check; exits with e on failure. */
@@ -71,10 +86,13 @@ load_secrets(struct tshop_credentials *cred, struct tshop_err *e)
 	return 0;
 }
 
-/* Record one verified delivery in one transaction. */
+/*
+ * Record one delivery in one transaction (rolled back with -n); `verified`:
+ * its signature matched, so a body that is not JSON is recorded too.
+ */
 static int
-record(struct tshop_cli *c, const char *body, size_t len, struct tshop_webhook_event *ev,
-    struct tshop_err *e)
+record(struct tshop_cli *c, const char *body, size_t len, bool verified,
+    struct tshop_webhook_event *ev, struct tshop_err *e)
 {
 	struct tshop_orders *orders = NULL;
 	int rc = -1;
@@ -82,10 +100,15 @@ record(struct tshop_cli *c, const char *body, size_t len, struct tshop_webhook_e
 	if (tshop_orders_new(&orders, c->db, &c->cfg, e) == -1)
 		return -1;
 	if (tshop_db_begin(c->db, e) == 0) {
-		if (tshop_webhook_record(c->db, orders, body, len, tshop_now(), ev, e) == 0)
-			rc = tshop_db_commit(c->db, e);
-		else
+		if ((verified ? tshop_webhook_record_signed : tshop_webhook_record)(c->db, orders,
+		    body, len, tshop_now(), ev, e) == -1) {
 			tshop_db_rollback(c->db);
+		} else if (c->dry_run) {
+			tshop_db_rollback(c->db);
+			rc = 0;
+		} else {
+			rc = tshop_db_commit(c->db, e);
+		}
 	}
 	tshop_orders_free(orders);
 	return rc;
@@ -94,9 +117,11 @@ record(struct tshop_cli *c, const char *body, size_t len, struct tshop_webhook_e
 static void
 report(struct tshop_cli *c, const struct tshop_webhook_event *ev)
 {
-	cli_note(c, "%s: type %lld%s%s: %s%s", ev->notification_id, ev->type,
+	cli_note(c, "%s: type %lld%s%s: %s%s%s%s%s", ev->notification_id, ev->type,
 	    ev->order_id[0] ? ", order " : "", ev->order_id,
-	    tshop_webhook_result_name(ev->result), ev->replay ? " (a replay: nothing stored)" : "");
+	    tshop_webhook_result_name(ev->result), ev->detail[0] ? " (" : "", ev->detail,
+	    ev->detail[0] ? ")" : "", ev->replay ? " (a replay: nothing stored)" :
+	    c->dry_run ? " (dry run: nothing stored)" : "");
 }
 
 static int
@@ -111,13 +136,17 @@ cmd_cgi(struct tshop_cli *c)
 	size_t got = 0, r;
 	char *body;
 
+	atexit(cgi_unanswered);
 	if (method == NULL || strcmp(method, "POST") != 0) {
 		cli_warn(c, "request method '%s' is not POST", method ? method : "");
 		cgi_status(405, "Method Not Allowed");
 		return TSHOP_EXIT_USAGE;
 	}
-	if (cl == NULL || tshop_parse_int(cl, 0, TSHOP_WEBHOOK_MAX_BODY, &len) == -1) {
-		cli_warn(c, "CONTENT_LENGTH '%s' is missing or too large", cl ? cl : "");
+	/* no CONTENT_LENGTH: no body (CGI/1.1, RFC 3875 4.1.2) */
+	if (cl != NULL && cl[0] != '\0' &&
+	    tshop_parse_int(cl, 0, TSHOP_WEBHOOK_MAX_BODY, &len) == -1) {
+		cli_warn(c, "CONTENT_LENGTH '%s' is not a length up to %d bytes", cl,
+		    TSHOP_WEBHOOK_MAX_BODY);
 		cgi_status(413, "Payload Too Large");
 		return TSHOP_EXIT_USAGE;
 	}
@@ -150,13 +179,10 @@ cmd_cgi(struct tshop_cli *c)
 	tshop_credentials_release(&cred);
 	cli_open(c, TSHOP_DB_WRITE);
 	sqlite3_busy_timeout(c->db->h, CGI_BUSY_MS);
-	if (record(c, body, got, &ev, &e) == -1) {
+	if (record(c, body, got, true, &ev, &e) == -1) {
 		cli_warn(c, "%s", e.msg);
-		/* bad JSON will not get better; a busy database will: TikTok retries */
-		if (e.code == TSHOP_EXIT_USAGE)
-			cgi_status(400, "Bad Request");
-		else
-			cgi_status(503, "Service Unavailable");
+		/* a busy database gets better: TikTok delivers again */
+		cgi_status(503, "Service Unavailable");
 		free(body);
 		return e.code;
 	}
@@ -215,7 +241,7 @@ cmd_file(struct tshop_cli *c, struct webhook_cmd *s)
 		tshop_credentials_release(&cred);
 	}
 	cli_open(c, TSHOP_DB_WRITE);
-	if (record(c, tshop_buf_str(&body), body.len, &ev, &e) == -1) {
+	if (record(c, tshop_buf_str(&body), body.len, false, &ev, &e) == -1) {
 		tshop_buf_release(&body);
 		cli_fail(c, &e);
 	}
@@ -227,6 +253,10 @@ cmd_file(struct tshop_cli *c, struct webhook_cmd *s)
 	tshop_writer_row(&s->w, row);
 	tshop_writer_flush(&s->w);
 	cli_flush(c);
+	if (ev.detail[0] != '\0')
+		cli_note(c, "%s: %s", ev.notification_id, ev.detail);
+	if (c->dry_run && !ev.replay)
+		cli_note(c, "dry run: nothing stored or applied");
 	return TSHOP_EXIT_OK;
 }
 
@@ -257,7 +287,7 @@ cmd_list(struct tshop_cli *c, struct webhook_cmd *s)
 	if (c->nargs != 1)
 		cli_usage(c, "list takes no operand");
 	if (s->result != NULL && tshop_webhook_result_parse(s->result, &r) == -1)
-		cli_usage(c, "-s: '%s' is not applied, pending, stale, duplicate or ignored",
+		cli_usage(c, "-s: '%s' is not applied, pending, stale or duplicate",
 		    s->result);
 	cli_open(c, TSHOP_DB_READ);
 	cli_writer(c, &s->w, cols, 5);

@@ -223,6 +223,13 @@ parse_line(char *line, char **key, char **value)
 	return 0;
 }
 
+static bool
+is_token_key(int id)
+{
+	return id == K_ACCESS_TOKEN || id == K_REFRESH_TOKEN || id == K_ACCESS_EXPIRE ||
+	    id == K_REFRESH_EXPIRE;
+}
+
 static int
 parse_file(struct tshop_credentials *c, const char *path, char *text, struct tshop_err *e)
 {
@@ -256,6 +263,7 @@ tshop_credentials_load(struct tshop_credentials *c, const char *path, struct tsh
 {
 	struct tshop_buf text = TSHOP_BUF_INIT, def = TSHOP_BUF_INIT;
 	const char *v;
+	bool file_tokens;
 	int rc, i;
 
 	if (path == NULL) {
@@ -274,8 +282,16 @@ tshop_credentials_load(struct tshop_credentials *c, const char *path, struct tsh
 	buf_wipe(&text);
 	if (rc == -1)
 		return -1;
+	/*
+	 * The file's tokens, once it has any, win over the environment's:
+	 * every refresh writes the new pair to the file, and the refresh token
+	 * it replaced (the one in the environment) is spent.
+	 */
+	file_tokens = c->access_token != NULL || c->refresh_token != NULL;
 	for (i = 0; i < K_NKEYS; i++) {
 		if ((v = getenv(key_names[i])) == NULL || v[0] == '\0')
+			continue;
+		if (file_tokens && is_token_key(i))
 			continue;
 		if (set_key(c, i, v, "environment", e) == -1)
 			return -1;
@@ -349,13 +365,6 @@ add_token_line(struct tshop_buf *out, const struct tshop_credentials *c, int id)
 		return c->refresh_expire ? tshop_buf_addf(out, "%s=%lld\n", key_names[id], c->refresh_expire) : 0;
 	}
 	return 0;
-}
-
-static bool
-is_token_key(int id)
-{
-	return id == K_ACCESS_TOKEN || id == K_REFRESH_TOKEN || id == K_ACCESS_EXPIRE ||
-	    id == K_REFRESH_EXPIRE;
 }
 
 /* The new file text: old lines kept, token lines replaced, missing ones appended. */

@@ -10,7 +10,11 @@
  * written TSHOP_APP_KEY or app_key, in any case; a value may be quoted).
  * Besides the five keys above it may hold TSHOP_ACCESS_TOKEN_EXPIRE_IN and
  * TSHOP_REFRESH_TOKEN_EXPIRE_IN (absolute Unix seconds, as the token API
- * answers them).  A variable set in the environment wins over the file.
+ * answers them).  A variable set in the environment wins over the file,
+ * except for the tokens: when the file holds an access or a refresh token,
+ * the four token variables come from the file (a refresh wrote newer tokens
+ * there, and the environment's refresh token is spent); the environment's
+ * tokens serve until the first refresh writes the file.
  *
  * The file is refused (code 3) unless it is a regular file of mode 0600 or
  * stricter; the message names the file and the `chmod 600` that fixes it.
@@ -42,7 +46,8 @@ int tshop_credentials_path(struct tshop_buf *out, struct tshop_err *e);
 
 /*
  * Load credentials: the file `path` (NULL: the default path) when it
- * exists, then the environment on top.  A missing file is not an error;
+ * exists, then the environment on top (its tokens only when the file has
+ * none).  A missing file is not an error;
  * a file with a loose mode, an unreadable file or a line that is not
  * KEY=VALUE is (code 3).  `c` must be TSHOP_CREDENTIALS_INIT or released.
  */

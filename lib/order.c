@@ -255,7 +255,7 @@ struct orec {
 
 /* A recorded line, or an update's line once matched or resolved. */
 struct oline {
-	const char *sku, *sku_id, *title;
+	const char *sku, *sku_id, *title, *product_id;
 	size_t sku_off, sku_id_off;	/* recorded lines: into the arena (SIZE_MAX: none) */
 	int64_t id;			/* catalog id, 0 until resolved */
 	int64_t quantity, amount;
@@ -489,7 +489,8 @@ resolve(struct tshop_orders *o, struct oline *l, struct tshop_err *e)
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
 	return tshop_sku_upsert(o->stock, &(struct tshop_sku){ .sku = l->sku,
-	    .sku_id = l->sku_id, .title = l->title }, &l->id, &created, e);
+	    .sku_id = l->sku_id, .product_id = l->product_id, .title = l->title }, &l->id,
+	    &created, e);
 }
 
 /* Move the stock of lines[0..n) by sign × quantity. */
@@ -602,7 +603,8 @@ gather_lines(struct tshop_orders *o, const struct tshop_order *u, struct tshop_e
 	for (size_t i = 0; i < u->nlines; i++) {
 		const struct tshop_order_line *ul = &u->lines[i];
 		struct oline l = { .sku = ul->sku, .sku_id = ul->sku_id, .title = ul->title,
-		    .quantity = ul->quantity, .amount = ul->amount, .has_amount = ul->has_amount };
+		    .product_id = ul->product_id, .quantity = ul->quantity, .amount = ul->amount,
+		    .has_amount = ul->has_amount };
 		size_t k;
 
 		if (l.sku != NULL && *l.sku == '\0')
@@ -1371,6 +1373,8 @@ tshop_order_from_api(struct tshop_orders *o, const cJSON *obj, const struct tsho
 		l->sku = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
 		f = cJSON_GetObjectItemCaseSensitive(it, "product_name");
 		l->title = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
+		f = cJSON_GetObjectItemCaseSensitive(it, "product_id");
+		l->product_id = cJSON_IsString(f) && *f->valuestring ? f->valuestring : NULL;
 		l->quantity = 1;	/* one unit per line item */
 		f = cJSON_GetObjectItemCaseSensitive(it, "sale_price");
 		if (cJSON_IsString(f) && *f->valuestring) {

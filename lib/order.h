@@ -103,6 +103,7 @@ struct tshop_order_line {
 	int64_t quantity;	/* > 0 */
 	int64_t amount;		/* quantity × unit price after seller discount, minor units */
 	bool has_amount;
+	const char *product_id;	/* TikTok's product id, or NULL: given to a SKU it creates */
 };
 
 /*

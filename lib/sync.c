@@ -169,6 +169,22 @@ in_txn(struct tshop_db *db, int (*fn)(void *ctx, struct tshop_err *e), void *ctx
 	return tshop_db_commit(db, e);
 }
 
+/* Run fn in one transaction of the run: committed, or rolled back on a dry run. */
+static int
+run_txn(struct tshop_sync *s, int (*fn)(void *ctx, struct tshop_err *e), void *ctx,
+    struct tshop_err *e)
+{
+	int rc;
+
+	if (!s->dry_run)
+		return in_txn(s->db, fn, ctx, e);
+	if (tshop_db_begin(s->db, e) == -1)
+		return -1;
+	rc = fn(ctx, e);
+	tshop_db_rollback(s->db);
+	return rc;
+}
+
 /* ---- shops ------------------------------------------------------------ */
 
 int
@@ -297,6 +313,8 @@ merge_page(void *ctx, struct tshop_err *e)
 			continue;
 		}
 		s->n.merged++;
+		if (s->merged_order != NULL)
+			s->merged_order(s->ctx, p->a.order.order_id, m.result);
 		switch (m.result) {
 		case TSHOP_MERGE_NEW: s->n.new_++; break;
 		case TSHOP_MERGE_UPDATED: s->n.updated++; break;
@@ -369,9 +387,11 @@ tshop_sync_orders(struct tshop_sync *s, tshop_time since, struct tshop_err *e)
 	} else if (cur.page_token != NULL) {
 		notice(s, "resuming the interrupted pull at page %lld", (long long)cur.pages + 1);
 	}
+	/* the window [since, started_at): a resumed run keeps the end it began with */
 	if ((body = cJSON_CreateObject()) == NULL ||
 	    (cur.has_since && cJSON_AddNumberToObject(body, "update_time_ge",
-	    (double)cur.since) == NULL)) {
+	    (double)cur.since) == NULL) ||
+	    cJSON_AddNumberToObject(body, "update_time_lt", (double)cur.started_at) == NULL) {
 		tshop_errorf(e, 3, "out of memory");
 		goto done;
 	}
@@ -407,14 +427,14 @@ tshop_sync_orders(struct tshop_sync *s, tshop_time since, struct tshop_err *e)
 		s->n.pulled += (unsigned long)cJSON_GetArraySize(p.orders);
 		s->n.pages++;
 		total = (unsigned long)jint(data, "total_count", 0);
-		if (in_txn(s->db, merge_page, &p, e) == -1)
+		if (run_txn(s, merge_page, &p, e) == -1)
 			goto done;
 		if (s->progress != NULL)
 			s->progress(s->ctx, s->n.pulled, total);
 		if (p.next == NULL)
 			break;
 	}
-	if (in_txn(s->db, resolve_events, &p, e) == -1)
+	if (run_txn(s, resolve_events, &p, e) == -1)
 		goto done;
 	if (p.wh.applied + p.wh.stale > 0 || p.wh.pending > 0)
 		notice(s, "webhook events: %lu applied, %lu stale, %lu still pending",
@@ -579,7 +599,7 @@ tshop_sync_carriers(struct tshop_sync *s,
 	}
 	if (tshop_carriers_load(&c.cs, s->db, NULL, e) == -1)
 		goto done;
-	rc = in_txn(s->db, store_carriers, &c, e);
+	rc = run_txn(s, store_carriers, &c, e);
 	goto done;
 oom:
 	tshop_errorf(e, 3, "out of memory");
@@ -606,6 +626,7 @@ struct item {
 	cJSON *j;			/* the parsed payload */
 	bool confirmed, tried;
 	char *error;			/* why it is not confirmed (NULL: not tried) */
+	char *would_path, *would_body;	/* dry run: the request that would carry it */
 };
 
 struct push {
@@ -875,8 +896,26 @@ push_shipment(struct push *p, struct item *it, struct tshop_err *e)
 	req.path = p->scratch.data;
 	req.body = body;
 	it->tried = true;
+	if (s->dry_run) {
+		it->would_path = tshop_strdup(req.path);
+		it->would_body = cJSON_PrintUnformatted(body);
+		cJSON_Delete(body);
+		if (it->would_path == NULL || it->would_body == NULL)
+			return tshop_errorf(e, 3, "out of memory");
+		return 0;
+	}
 	if (tshop_api_call(s->api, &req, &res, &ce) == 0) {
-		it->confirmed = true;
+		struct tshop_buf why = TSHOP_BUF_INIT;
+		int nerr = tshop_api_item_errors(res.data, &why);
+
+		/* code 0 with data.errors: the package was not created */
+		if (nerr == 0) {
+			it->confirmed = true;
+		} else {
+			item_fail(it, "%s", nerr > 0 ? tshop_buf_str(&why) : "out of memory");
+			notice(s, "shipment of order '%s': %s", order_id, it->error);
+		}
+		tshop_buf_release(&why);
 	} else if (!replace && res.code == CODE_ALREADY_SHIPPED) {
 		notice(s, "order '%s': %s (code %lld): taken as confirmed", order_id,
 		    res.message ? res.message : "already shipped", res.code);
@@ -1079,6 +1118,21 @@ push_product(struct push *p, const char *product_id, struct item **items, size_t
 	req.body = body;
 	for (size_t i = 0; i < k; i++)
 		sent[i]->tried = true;
+	if (s->dry_run) {
+		/* each SKU's part of the call, in the order of sent[] */
+		size_t i = 0;
+
+		cJSON_ArrayForEach(sku, skus) {
+			sent[i]->would_path = tshop_strdup(req.path);
+			sent[i]->would_body = cJSON_PrintUnformatted(sku);
+			if (sent[i]->would_path == NULL || sent[i]->would_body == NULL) {
+				rc = tshop_errorf(e, 3, "out of memory");
+				goto done;
+			}
+			i++;
+		}
+		goto done;
+	}
 	if (tshop_api_call(s->api, &req, &res, &ce) == 0) {
 		for (size_t i = 0; i < k; i++)
 			sent[i]->confirmed = true;
@@ -1121,8 +1175,16 @@ tshop_sync_push(struct tshop_sync *s, struct tshop_err *e)
 	struct item **group = NULL;
 	int rc = -1, r;
 
-	if (in_txn(s->db, queue_stock, &p, e) == -1 || load_items(&p, e) == -1 ||
-	    tshop_carriers_load(&p.cs, s->db, NULL, e) == -1)
+	/* a dry run queues the stock changes too, to show them, and rolls back */
+	if (s->dry_run) {
+		if (tshop_db_begin(s->db, e) == -1)
+			return -1;
+		if (queue_stock(&p, e) == -1 || load_items(&p, e) == -1)
+			goto done;
+	} else if (in_txn(s->db, queue_stock, &p, e) == -1 || load_items(&p, e) == -1) {
+		goto done;
+	}
+	if (tshop_carriers_load(&p.cs, s->db, NULL, e) == -1)
 		goto done;
 	if (p.n > 0 && ((p.batch = calloc(p.n, sizeof(*p.batch))) == NULL ||
 	    (group = calloc(p.n, sizeof(*group))) == NULL)) {
@@ -1169,6 +1231,18 @@ tshop_sync_push(struct tshop_sync *s, struct tshop_err *e)
 		if (s->progress != NULL)
 			s->progress(s->ctx, s->n.pushed, (unsigned long)p.n);
 	}
+	if (s->dry_run) {
+		for (size_t i = 0; i < p.n; i++) {
+			struct item *it = &p.it[i];
+
+			if (s->would_send != NULL && s->would_send(s->ctx, it->kind, it->key,
+			    it->would_path, it->would_body, it->would_path ? NULL :
+			    it->error ? it->error : "not tried", e) == -1)
+				goto done;
+		}
+		rc = tshop_sync_dead_count(s->db, &s->n.dead, e);
+		goto done;
+	}
 	if (in_txn(s->db, count_attempts, &p, e) == -1 || tshop_sync_dead_count(s->db, &s->n.dead, e) == -1)
 		goto done;
 	if (p.newly_dead > 0)
@@ -1183,11 +1257,15 @@ tshop_sync_push(struct tshop_sync *s, struct tshop_err *e)
 	else
 		rc = 0;
 done:
+	if (s->dry_run)
+		tshop_db_rollback(s->db);
 	for (size_t i = 0; i < p.n; i++) {
 		free(p.it[i].kind);
 		free(p.it[i].key);
 		free(p.it[i].payload);
 		free(p.it[i].error);
+		free(p.it[i].would_path);
+		free(p.it[i].would_body);
 		cJSON_Delete(p.it[i].j);
 	}
 	free(p.it);
@@ -1430,7 +1508,7 @@ tshop_sync_statements(struct tshop_sync *s, tshop_time since, struct tshop_err *
 			}
 			r = fetch_transactions(&st, e);
 			if (r == 0)
-				r = in_txn(s->db, store_statement, &st, e);
+				r = run_txn(s, store_statement, &st, e);
 			cJSON_Delete(st.tx);
 			st.tx = NULL;
 			if (r == -1)

@@ -6,11 +6,11 @@
  * tshop_order_from_api()), every settlement row through tshop_settle_add().
  *
  * Orders.  POST /order/202309/orders/search, page_size 100, sorted by
- * update_time ascending, body {"update_time_ge": since} (no filter on the
- * first run).  A run's window starts at `since` and is open-ended; the
- * cursor (table sync_cursor, name "orders") holds since, started_at (the
- * real time the run began, NULL between runs) and the page token of the
- * next page.  Each page is merged and the cursor moved in ONE transaction,
+ * update_time ascending, body {"update_time_ge": since, "update_time_lt":
+ * started_at} (no lower bound on the first run).  A run's window is
+ * [since, started_at); the cursor (table sync_cursor, name "orders") holds
+ * since, started_at (the real time the run began, NULL between runs) and
+ * the page token of the next page.  Each page is merged and the cursor moved in ONE transaction,
  * so a run killed at any point resumes with the next page it had not
  * committed: nothing is lost and nothing is merged twice.  When the last
  * page is committed, since becomes the run's started_at (every change after
@@ -27,7 +27,8 @@
  * right after the answer, and only if its payload did not change meanwhile.
  * Answer 21011006 ("already shipped") to a first shipment counts as
  * confirmed: the order is shipped on TikTok (e.g. from Seller Center).
- * Per-item errors inside a code 0 answer fail their SKU only.  When the
+ * Per-item errors inside a code 0 answer (data.errors) fail their SKU
+ * only; a shipment whose answer has any is not confirmed.  When the
  * run ends, every entry that was pending and is not confirmed gets one
  * more attempt and its last error; at api.max_attempts it is dead.  A
  * failure that will hit every call alike (signature, token, clock, scope,
@@ -77,11 +78,27 @@ struct tshop_sync {
 	struct tshop_api *api;
 	struct tshop_orders *orders;
 	int max_attempts;		/* api.max_attempts */
+	/*
+	 * A dry run (-n) changes nothing: pulls read from the API and roll
+	 * every transaction back (the counts say what would have changed);
+	 * push sends nothing and hands each outbox entry to would_send.
+	 */
+	bool dry_run;
 	struct tshop_sync_counts n;
 	/* optional: one line about something the user should know */
 	void (*notice)(void *ctx, const char *msg);
 	/* optional: after each page, records done and the total when known (else 0) */
 	void (*progress)(void *ctx, unsigned long done, unsigned long total);
+	/* optional: each order merged by tshop_sync_orders, with what the merge did */
+	void (*merged_order)(void *ctx, const char *order_id, enum tshop_merge_result r);
+	/*
+	 * Dry run of push: each outbox entry (stock changes not queued yet
+	 * included) with the POST that would carry it: path and JSON body (for
+	 * stock, the SKU's part of its product's call); both NULL and `error`
+	 * set when it could not be sent.  -1 stops the run.
+	 */
+	int (*would_send)(void *ctx, const char *kind, const char *key, const char *path,
+	    const char *body, const char *error, struct tshop_err *e);
 	void *ctx;
 };
 

@@ -43,7 +43,7 @@ tshop_webhook_signature_ok(const char *app_key, const char *app_secret,
 }
 
 static const char *const result_names[] = {
-	"applied", "pending", "stale", "duplicate", "ignored",
+	"applied", "pending", "stale", "duplicate",
 };
 
 const char *
@@ -125,12 +125,13 @@ logged_before(struct tshop_db *db, const char *order_id, const char *status, tsh
 
 /*
  * Apply a status change to a recorded order: *r applied or stale, or
- * pending when the order is not recorded, ignored when the status is not
- * one tshop knows.
+ * pending when the order is not recorded; a status tshop does not know is
+ * applied with nothing to change (detail says so).
  */
 static int
 apply_status(struct tshop_orders *o, const char *order_id, const char *status_text,
-    tshop_time update_time, enum tshop_webhook_result *r, struct tshop_err *e)
+    tshop_time update_time, enum tshop_webhook_result *r, char *detail, size_t n,
+    struct tshop_err *e)
 {
 	struct tshop_order u;
 	struct tshop_merge m;
@@ -138,7 +139,9 @@ apply_status(struct tshop_orders *o, const char *order_id, const char *status_te
 	int found;
 
 	if (tshop_status_parse(status_text, &status) == -1) {
-		*r = TSHOP_WEBHOOK_IGNORED;
+		snprintf(detail, n, "order status '%s' is not one tshop knows: nothing to change",
+		    status_text);
+		*r = TSHOP_WEBHOOK_APPLIED;
 		return 0;
 	}
 	if ((found = tshop_order_status_of(o, order_id, NULL, e)) == -1)
@@ -181,9 +184,10 @@ notification_id(const cJSON *root, const char *body, size_t len, char *out, size
 	return 0;
 }
 
-int
-tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *body,
-    size_t len, tshop_time received_at, struct tshop_webhook_event *ev, struct tshop_err *e)
+/* Record one delivery; `any_body`: one that is not a JSON object too. */
+static int
+record(struct tshop_db *db, struct tshop_orders *o, const char *body, size_t len,
+    tshop_time received_at, bool any_body, struct tshop_webhook_event *ev, struct tshop_err *e)
 {
 	cJSON *root;
 	const cJSON *data, *type;
@@ -197,7 +201,9 @@ tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *bo
 	root = cJSON_ParseWithLength(body, len);
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
-		return tshop_errorf(e, 2, "the delivery is not a JSON object");
+		if (!any_body)
+			return tshop_errorf(e, 2, "the delivery is not a JSON object");
+		root = NULL;	/* recorded under its hash, with nothing to apply */
 	}
 	if (notification_id(root, body, len, ev->notification_id, sizeof(ev->notification_id),
 	    e) == -1)
@@ -232,7 +238,16 @@ tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *bo
 		goto done;
 	}
 	rc = -1;
-	ev->result = TSHOP_WEBHOOK_IGNORED;
+	ev->result = TSHOP_WEBHOOK_APPLIED;
+	if (root == NULL)
+		snprintf(ev->detail, sizeof(ev->detail), "the body is not a JSON object: "
+		    "nothing to change");
+	else if (ev->type != 1)
+		snprintf(ev->detail, sizeof(ev->detail), "type %lld: nothing to change "
+		    "(tshop keeps no state it changes)", ev->type);
+	else
+		snprintf(ev->detail, sizeof(ev->detail), "no order_id or order_status: "
+		    "nothing to change");
 	if (ev->type == 1 && ev->order_id[0] != '\0') {
 		field_text(data, "order_status", status, sizeof(status));
 		if ((update_time = field_time(data, "update_time")) == TSHOP_TIME_NONE)
@@ -243,17 +258,19 @@ tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *bo
 
 			if (dup == -1)
 				goto done;
+			ev->detail[0] = '\0';
 			if (dup == 1)
 				ev->result = TSHOP_WEBHOOK_DUPLICATE;
 			else if (apply_status(o, ev->order_id, status, update_time, &ev->result,
-			    e) == -1)
+			    ev->detail, sizeof(ev->detail), e) == -1)
 				goto done;
 		}
 	}
 	if (tshop_db_prepare(db, &st, "INSERT INTO webhook_event (notification_id, received_at, "
-	    "type, order_id, order_status, update_time, result, body) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", e) == -1)
+	    "type, order_id, order_status, update_time, result, detail, body) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8)", e) == -1)
 		goto done;
+	tshop_db_bind_text(st, 9, ev->detail);
 	sqlite3_bind_text(st, 1, ev->notification_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, received_at);
 	if (ev->type >= 0)
@@ -268,6 +285,20 @@ tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *bo
 done:
 	cJSON_Delete(root);
 	return rc;
+}
+
+int
+tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *body,
+    size_t len, tshop_time received_at, struct tshop_webhook_event *ev, struct tshop_err *e)
+{
+	return record(db, o, body, len, received_at, false, ev, e);
+}
+
+int
+tshop_webhook_record_signed(struct tshop_db *db, struct tshop_orders *o, const char *body,
+    size_t len, tshop_time received_at, struct tshop_webhook_event *ev, struct tshop_err *e)
+{
+	return record(db, o, body, len, received_at, true, ev, e);
 }
 
 int
@@ -310,10 +341,12 @@ tshop_webhook_resolve(struct tshop_db *db, struct tshop_orders *o,
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		enum tshop_webhook_result r = TSHOP_WEBHOOK_IGNORED;
+		enum tshop_webhook_result r = TSHOP_WEBHOOK_APPLIED;
+		char detail[sizeof(((struct tshop_webhook_event *)0)->detail)] = "";
 
 		if (p[i].order_id != NULL && p[i].status != NULL &&
-		    apply_status(o, p[i].order_id, p[i].status, p[i].update_time, &r, e) == -1)
+		    apply_status(o, p[i].order_id, p[i].status, p[i].update_time, &r, detail,
+		    sizeof(detail), e) == -1)
 			goto done;
 		if (r == TSHOP_WEBHOOK_PENDING) {
 			c->pending++;
@@ -323,11 +356,12 @@ tshop_webhook_resolve(struct tshop_db *db, struct tshop_orders *o,
 			c->stale++;
 		else
 			c->applied++;
-		if (tshop_db_prepare(db, &st, "UPDATE webhook_event SET result = ?2 WHERE id = ?1",
-		    e) == -1)
+		if (tshop_db_prepare(db, &st, "UPDATE webhook_event SET result = ?2, detail = ?3 "
+		    "WHERE id = ?1", e) == -1)
 			goto done;
 		sqlite3_bind_int64(st, 1, p[i].id);
 		sqlite3_bind_text(st, 2, tshop_webhook_result_name(r), -1, SQLITE_STATIC);
+		tshop_db_bind_text(st, 3, detail);
 		if (step_done(db, st, "writing the webhook log", e) == -1)
 			goto done;
 	}

@@ -20,8 +20,9 @@
  *  - a status change of an order that is not recorded yet: `pending`,
  *    until tshop_webhook_resolve() (run by `tshop-sync orders` after each
  *    pull) finds the order;
- *  - every other type is logged as `ignored` (tshop keeps no state it
- *    would change).
+ *  - every other type, and a status tshop does not know, is logged as
+ *    `applied` with nothing to change: SPEC §4.9 knows four results, and
+ *    the event needs nothing more (the detail column says why).
  * The caller holds the transaction (BEGIN IMMEDIATE ... COMMIT).
  */
 #ifndef TSHOP_WEBHOOK_H
@@ -52,10 +53,9 @@ enum tshop_webhook_result {
 	TSHOP_WEBHOOK_PENDING,
 	TSHOP_WEBHOOK_STALE,
 	TSHOP_WEBHOOK_DUPLICATE,
-	TSHOP_WEBHOOK_IGNORED,
 };
 
-/* "applied", "pending", "stale", "duplicate", "ignored". */
+/* "applied", "pending", "stale", "duplicate". */
 const char *tshop_webhook_result_name(enum tshop_webhook_result r);
 /* The reverse; -1 for anything else. */
 int tshop_webhook_result_parse(const char *s, enum tshop_webhook_result *r);
@@ -67,6 +67,7 @@ struct tshop_webhook_event {
 	char order_id[64];		/* "" when none */
 	enum tshop_webhook_result result;
 	bool replay;			/* already recorded: nothing was written */
+	char detail[160];		/* "" or why an applied event changed nothing */
 };
 
 /*
@@ -75,6 +76,15 @@ struct tshop_webhook_event {
  * 3 for the database.
  */
 int tshop_webhook_record(struct tshop_db *db, struct tshop_orders *o, const char *body,
+    size_t len, tshop_time received_at, struct tshop_webhook_event *ev, struct tshop_err *e);
+
+/*
+ * The same for a delivery whose signature was verified (SPEC §4.9: a
+ * matching signature is recorded and answered 200): a body that is not a
+ * JSON object is recorded too, under "sha256:" and its hash, `applied`
+ * with nothing to change (detail says so), or a `duplicate` replay.
+ */
+int tshop_webhook_record_signed(struct tshop_db *db, struct tshop_orders *o, const char *body,
     size_t len, tshop_time received_at, struct tshop_webhook_event *ev, struct tshop_err *e);
 
 /* What tshop_webhook_resolve() did. */

@@ -48,12 +48,14 @@ for ever) or at run time with POST /_control {"faults": [{"kind": K,
 Other controls (POST /_control): {"expire_tokens": true} expires every
 access token issued so far; {"item_errors": {"ID": {"code": C, "message": M,
 "times": N}}} makes the order ID (packages) or SKU ID (inventory) fail --
-a whole-call error for packages, a per-item error inside a code 0 answer
+a whole-call error for packages (with "in_answer": true, an error inside
+data.errors of a code 0 answer), a per-item error inside a code 0 answer
 for inventory; {"clear": true} drops faults and item errors;
 {"reset_state": true} forgets shipments and inventory.  GET /_state answers
 the state (shipments, inventory, tokens, counters); --state FILE keeps a
 copy of it up to date.  --log FILE gets one JSON line per request: method,
-path, query without secrets, sign_ok, token_ok, status, code, fault.
+path, query without secrets, sign_ok, token_ok, status, code, fault, and
+the body of orders/search (its filters).
 
 Python 3 standard library only.
 """
@@ -445,6 +447,11 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 st.counts["requests"] += 1
                 st.requests_by_path[path] = st.requests_by_path.get(path, 0) + 1
+            if path == "/order/202309/orders/search":
+                try:  # the search filters, for the tests (no secrets in them)
+                    entry["body"] = json.loads(body or b"{}")
+                except ValueError:
+                    pass
             status, code, obj, truncate = self.api(method, path, query, body, entry)
             entry["status"], entry["code"] = status, code
             if obj is None:
@@ -705,6 +712,11 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(200, 21011022, "Invalid tracking number or provider ID. Please double "
                            "check and try again.")
         err = st.take_item_error(order_id)
+        if err is not None and err.get("in_answer"):
+            # code 0, but the package was not created: the error is in data.errors
+            return {"errors": [{"code": int(err.get("code", 21011025)),
+                                "message": err.get("message", "Duplicate tracking number."),
+                                "detail": {"order_id": order_id}}]}
         if err is not None:
             raise ApiError(int(err.get("http", 200)), int(err.get("code", 21011025)),
                            err.get("message", "Duplicate tracking number."))

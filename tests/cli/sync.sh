@@ -55,16 +55,27 @@ print("\n".join(sorted(json.loads(l)["id"] for l in open(sys.argv[1]))))' "$tmp/
 ids() { tshop-orders list | cut -f1 | sort; }
 
 # --- pulling orders
+run "orders -n: reads the API" 0 tshop-sync -n orders
+same "prints what the merge would do" "250 new" "$(printf '%s\n' "$out" | cut -f2 | sort | uniq -c | sed 's/^ *//')"
+grep_err "says nothing changed" "dry run: nothing changed"
+same "orders -n: no order stored" "0" "$(tshop-orders list | wc -l | tr -d ' ')"
+same "orders -n: no stock moved, no cursor saved" "0|0" \
+    "$(sqlite3 "$TSHOP_DB" 'SELECT (SELECT count(*) FROM ledger), (SELECT count(*) FROM sync_cursor)')"
 run "orders: all pages" 0 tshop-sync orders
 grep_err "summary" "pulled 250, merged 250, pushed 0, failed 0, dead 0"
 same "the fixture's orders, each once" "$fixture" "$(ids)"
 same "three pages, each page token asked once" "3 3" "$(python3 -c 'import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
+rows = [json.loads(l) for l in open(sys.argv[1])][3:]	# after the 3 pages of -n
 s = [r for r in rows if r["path"] == "/order/202309/orders/search" and r["code"] == 0]
 print(len(s), len({r["query"].get("page_token", "") for r in s}))' "$tmp/api.log")"
 same "stock taken once per order" "250" "$(tshop-stock log | grep -c 'order:579')"
 run "orders again: nothing new" 0 tshop-sync orders
 grep_err "nothing pulled" "pulled 0, merged 0"
+same "the window has an end: update_time_lt with update_time_ge, lt >= ge" "True True" \
+    "$(python3 -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+b = [r.get("body") or {} for r in rows if r["path"] == "/order/202309/orders/search"]
+print(all("update_time_lt" in x for x in b), all(x.get("update_time_lt", 0) >= x["update_time_ge"] for x in b if "update_time_ge" in x))' "$tmp/api.log")"
 
 # --- an interrupted pull, resumed: a fresh shop, killed after its first page
 export TSHOP_DB="$tmp/b.db"
@@ -96,6 +107,9 @@ same "the order cancelled" "CANCELLED" "$(tshop-orders list | grep ^579000000000
 export TSHOP_DB="$tmp/shop.db"
 
 # --- carriers, then pushes through 429s
+run "carriers -n" 0 tshop-sync -n carriers
+same "carriers -n: what would change" "UPS	7117859084333745966	new" "$(printf '%s\n' "$out" | grep '^UPS')"
+same "carriers -n: nothing stored" "0" "$(sqlite3 "$TSHOP_DB" 'SELECT count(*) FROM tiktok_warehouse')"
 run "carriers" 0 tshop-sync carriers
 same "providers with their ids" "UPS	7117859084333745966	new" "$(printf '%s\n' "$out" | grep '^UPS')"
 check "ship two orders" 0 tshop-ship -q 579000000000000001 1Z999AA10123456784 UPS
@@ -104,6 +118,18 @@ printf 'sku\tsku_id\tproduct_id\nSKU-1\t1729000000000000001\t880\nSKU-2\t1729000
     tshop-stock -q import
 check "stock set" 0 tshop-stock -q set SKU-1 40
 check "stock set (2)" 0 tshop-stock -q set SKU-2 43
+outbox() { sqlite3 "$TSHOP_DB" "SELECT kind, key, attempts FROM outbox ORDER BY id; SELECT value FROM state WHERE key = 'push.ledger'"; }
+before=$(outbox)
+writes=$(grep -c '"path": "/\(fulfillment\|product\)/' "$tmp/api.log")
+run "push -n" 0 tshop-sync -n push
+same "push -n: one line per outbox entry, the request it would send" \
+'shipment	579000000000000001	/fulfillment/202309/orders/579000000000000001/packages	{"tracking_number":"1Z999AA10123456784","shipping_provider_id":"7117859084333745966"}	
+shipment	579000000000000002	/fulfillment/202309/orders/579000000000000002/packages	{"tracking_number":"9400100000000000000006","shipping_provider_id":"7117858858072016686"}	
+stock	SKU-1	/product/202309/products/880/inventory/update	{"id":"1729000000000000001","inventory":[{"warehouse_id":"7000714532876273410","quantity":40}]}	
+stock	SKU-2	/product/202309/products/880/inventory/update	{"id":"1729000000000000002","inventory":[{"warehouse_id":"7000714532876273410","quantity":43}]}	' "$out"
+grep_err "push -n: says nothing was sent" "dry run: nothing sent, the outbox unchanged"
+same "push -n: no write endpoint called" "$writes" "$(grep -c '"path": "/\(fulfillment\|product\)/' "$tmp/api.log")"
+same "push -n: the outbox and its ledger cursor unchanged" "$before" "$(outbox)"
 ctl '{"faults": [{"kind": "429", "times": 3}]}'
 run "push through 429s" 0 tshop-sync push
 grep_err "retried" "HTTP 429, code 36009002; retrying"
@@ -133,6 +159,10 @@ grep_err "dead now" "dead 1"
 check "dead" 0 tshop-sync dead
 same "id kind key attempts last_error" "shipment	579000000000000003	3" \
     "$(printf '%s\n' "$out" | cut -f2-4)"
+deadid=$(printf '%s\n' "$out" | cut -f1)
+check "dead -o json" 0 tshop-sync -o json dead
+same "the id as a string, attempts as a number (SPEC 2.2)" "\"$deadid\" 3" "$(python3 -c 'import json, sys
+r = json.loads(sys.argv[1]); print(json.dumps(r["id"]), json.dumps(r["attempts"]))' "$out")"
 grep_dead=$(printf '%s\n' "$out" | cut -f5)
 case $grep_dead in *"Duplicate tracking number"*) ok "last_error kept" ;; *) nok "last_error kept" ;; esac
 n3=$(grep -c '/orders/579000000000000003/packages' "$tmp/api.log")
@@ -147,6 +177,17 @@ run "push after the fix" 0 tshop-sync push
 grep_err "confirmed" "pushed 1, failed 0, dead 0"
 check "retry of an unknown id" 2 tshop-sync retry 999
 
+# --- a shipment refused inside a code 0 answer (data.errors) is not confirmed
+ctl '{"item_errors": {"579000000000000004": {"code": 21011025, "message": "Duplicate tracking number.", "times": 1, "in_answer": true}}}'
+check "ship a fourth" 0 tshop-ship -q 579000000000000004 1Z999AA10123456800 UPS
+run "code 0 with data.errors: exit 4" 4 tshop-sync push
+grep_err "the error named" "579000000000000004.*Duplicate tracking number.*21011025"
+grep_err "not counted as pushed" "pushed 0, failed 1"
+same "still in the outbox" "579000000000000004" "$(sqlite3 "$TSHOP_DB" "SELECT key FROM outbox WHERE kind = 'shipment'")"
+run "next run confirms it" 0 tshop-sync push
+grep_err "pushed once the API took it" "pushed 1, failed 0"
+same "the fake API has it" "True" "$(state '"579000000000000004" in d["shipments"]')"
+
 # --- per-item errors inside a code 0 answer
 ctl '{"item_errors": {"1729000000000000001": {"code": 12052990, "message": "Check failed", "times": 1}}}'
 check "stock change" 0 tshop-stock -q set SKU-1 39
@@ -158,6 +199,10 @@ run "next run confirms it" 0 tshop-sync push
 same "latest quantity pushed" "39" "$(state 'd["inventory"]["880"]["1729000000000000001"]["7000714532876273410"]')"
 
 # --- statements
+run "statements -n" 0 tshop-sync -n statements
+grep_err "statements -n: what would change" "settlement rows: 3 new, 0 unchanged, 0 conflicting"
+same "statements -n: nothing stored" "0|0" \
+    "$(sqlite3 "$TSHOP_DB" "SELECT (SELECT count(*) FROM settlement), (SELECT count(*) FROM state WHERE key = 'statements.since')")"
 run "statements" 0 tshop-sync statements
 grep_err "three transactions" "pulled 3, merged 3"
 check "settlement rows" 0 tshop-settle summary --by statement
@@ -189,9 +234,45 @@ run "auth code" 0 tshop-sync auth TEST_AUTH_CODE
 grep_err "stored" "access token stored"
 run "a used auth code: exit 4" 4 tshop-sync auth TEST_AUTH_CODE
 
+# --- tokens from the environment only: the first refresh writes them to the
+# file, and from then on the file's tokens win (the environment's are spent)
+envtok=$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")
+envref=$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")
+grep -v '^TSHOP_\(ACCESS\|REFRESH\)_TOKEN' "$cred" >"$tmp/cred.keys"
+cat "$tmp/cred.keys" >"$cred"
+ctl '{"expire_tokens": true}'
+run "tokens in the environment, expired: refreshed" 0 \
+    env TSHOP_ACCESS_TOKEN="$envtok" TSHOP_REFRESH_TOKEN="$envref" tshop-sync shops
+grep_err "refreshed" "refreshing the access token"
+ftok=$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")
+fref=$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")
+[ -n "$fref" ] && [ "$fref" != "$envref" ] && ok "the new tokens written to the file" ||
+    nok "the new tokens written to the file"
+ctl '{"expire_tokens": true}'
+run "the next run: the file's tokens win over the spent ones in the environment" 0 \
+    env TSHOP_ACCESS_TOKEN="$envtok" TSHOP_REFRESH_TOKEN="$envref" tshop-sync shops
+grep_err "refreshed with the file's refresh token" "refreshing the access token"
+same "the shop" "Fake test shop	US	GCP_test_cipher" "$out"
+
+# --- a SKU first seen in a pulled order gets its product_id, so its stock reaches the outbox
+export TSHOP_DB="$tmp/c.db"
+now=$(date +%s)
+printf '{"id":"579000000000099999","status":"AWAITING_SHIPMENT","create_time":%s,"paid_time":%s,"update_time":%s,"line_items":[{"id":"999999","sku_id":"1729000000000000099","product_id":"990","seller_sku":"SKU-P","product_name":"New thing","sale_price":"5.00"}]}\n' \
+    "$((now - 5))" "$((now - 5))" "$((now - 5))" >>"$tmp/orders.jsonl"
+run "pull an order of a new SKU" 0 tshop-sync orders --since "$(date -u -d @$((now - 60)) +%Y-%m-%dT%H:%M:%SZ)"
+grep_err "one order" "pulled 1, merged 1"
+same "the catalog entry has the line's product_id" "SKU-P|1729000000000000099|990" \
+    "$(sqlite3 "$TSHOP_DB" "SELECT sku, sku_id, product_id FROM sku WHERE sku = 'SKU-P'")"
+run "its stock change is in the outbox" 0 tshop-sync -n push
+same "push -n: the SKU's stock, oversold sent as 0" \
+    'stock	SKU-P	/product/202309/products/990/inventory/update	{"id":"1729000000000000099","inventory":[{"quantity":0}]}	' "$out"
+export TSHOP_DB="$tmp/shop.db"
+
 # --- secrets never in output
 leak=0
-for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" not_the_secret; do
+for s in "$secret" "$token" "$refresh" "$newtok" "$newrefresh" "$envtok" "$envref" "$ftok" "$fref" \
+    "$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")" "$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")" \
+    not_the_secret; do
 	grep -qF -- "$s" "$all" && leak=1
 done
 same "no secret or token in any output" 0 "$leak"

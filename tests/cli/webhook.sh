@@ -54,6 +54,22 @@ check "no Authorization header" 4 sh -c "printf '%s' '$e2' | REQUEST_METHOD=POST
 same "401 without a signature" "Status: 401 Unauthorized" "$(printf '%s\n' "$out" | head -1 | tr -d '\r')"
 check "GET" 2 env REQUEST_METHOD=GET tshop-webhook
 same "405" "Status: 405 Method Not Allowed" "$(printf '%s\n' "$out" | head -1 | tr -d '\r')"
+check "POST without CONTENT_LENGTH, a wrong signature" 4 sh -c "REQUEST_METHOD=POST HTTP_AUTHORIZATION=$(sign nope '') tshop-webhook </dev/null"
+same "an empty body: 401, not 413" "Status: 401 Unauthorized" "$(printf '%s\n' "$out" | head -1 | tr -d '\r')"
+check "POST without CONTENT_LENGTH, signed empty body" 0 sh -c "REQUEST_METHOD=POST HTTP_AUTHORIZATION=$(sign test_app_secret '') tshop-webhook </dev/null"
+same "an empty body, signed: 200" "Status: 200 OK" "$(printf '%s\n' "$out" | head -1 | tr -d '\r')"
+same "recorded under the hash of the empty body" \
+    "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855			applied" \
+    "$(tshop-webhook list | grep sha256:e3b0 | cut -f2-)"
+check "a signed body that is not JSON" 0 deliver 'not json {'
+same "recorded and answered 200" "Status: 200 OK" "$(printf '%s\n' "$out" | head -1 | tr -d '\r')"
+grep_err "says there is nothing to apply" "not a JSON object"
+same "recorded once, by the hash of its body" "sha256:$(printf 'not json {' | sha256sum | cut -d' ' -f1)			applied" \
+    "$(tshop-webhook list | grep "sha256:$(printf 'not json {' | sha256sum | cut -c1-16)" | cut -f2-)"
+check "the same body again" 0 deliver 'not json {'
+grep_err "a duplicate" "duplicate"
+same "still once" "1" "$(tshop-webhook list | grep -c "sha256:$(printf 'not json {' | sha256sum | cut -c1-16)")"
+before=$(tshop-webhook list; tshop-orders list; tshop-stock log)
 
 e3=$(event 7327112393057371912 576000000000000001 AWAITING_SHIPMENT 1795202000)
 check "an older status" 0 deliver "$e3"
@@ -71,6 +87,8 @@ same "pending kept for tshop-sync" "7327112393057371913	1	576000000000000009	pen
     "$(printf '%s\n' "$out" | cut -f2-)"
 check "list" 0 tshop-webhook list
 same "every result" "applied
+applied
+applied
 stale
 pending
 duplicate
@@ -88,10 +106,36 @@ check "--file again" 0 tshop-webhook --file "$tmp/ev.json"
 same "a replay is a duplicate" "7327112393057371916	1	576000000000000001	duplicate" "$out"
 printf '{"type":6,"shop_id":"1","timestamp":1795290000,"data":{"message":"bye"}}' >"$tmp/ev6.json"
 check "--file without tts_notification_id" 0 tshop-webhook --file "$tmp/ev6.json"
-same "identified by the body's SHA-256" "sha256:$(python3 -c 'import hashlib, sys
-print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$tmp/ev6.json")	6		ignored" "$out"
+same "identified by the body's SHA-256; another type: applied (nothing to change)" "sha256:$(python3 -c 'import hashlib, sys
+print(hashlib.sha256(open(sys.argv[1], "rb").read()).hexdigest())' "$tmp/ev6.json")	6		applied" "$out"
+grep_err "the detail says so" "nothing to change"
+check "list -s ignored: not a result (SPEC 4.9)" 2 tshop-webhook list -s ignored
+same "no 'ignored' in the log" "0" "$(tshop-webhook list | cut -f5 | grep -c ignored)"
 printf 'not json' >"$tmp/bad.json"
 check "--file not JSON" 2 tshop-webhook --file "$tmp/bad.json"
+
+# -n: the result it would have, nothing stored
+printf '%s' "$(event 7327112393057371918 576000000000000002 DELIVERED 1795295000)" >"$tmp/ev8.json"
+before=$(tshop-webhook list; tshop-orders list; tshop-stock log)
+check "--file -n" 0 tshop-webhook -n --file "$tmp/ev8.json"
+same "-n: the result it would have" "7327112393057371918	1	576000000000000002	stale" "$out"
+grep_err "-n: says nothing was stored" "dry run"
+same "-n: nothing recorded or applied" "$before" "$(tshop-webhook list; tshop-orders list; tshop-stock log)"
+printf '%s' "$(event 7327112393057371919 576000000000000001 DELIVERED 1795299000)" >"$tmp/ev9.json"
+check "--file -n, an event that would apply" 0 tshop-webhook --dry-run --file "$tmp/ev9.json"
+same "-n: applied" "7327112393057371919	1	576000000000000001	applied" "$out"
+same "-n: the order unchanged" "$before" "$(tshop-webhook list; tshop-orders list; tshop-stock log)"
+check "--file after -n: recorded for real" 0 tshop-webhook --file "$tmp/ev9.json"
+same "not a duplicate of the dry run" "7327112393057371919	1	576000000000000001	applied" "$out"
+
+# a database that cannot be opened: still a CGI answer
+e10=$(event 7327112393057371920 576000000000000001 DELIVERED 1795299900)
+: >"$tmp/notadir"
+check "the database cannot be opened: exit 3" 3 env TSHOP_DB="$tmp/notadir/shop.db" sh -c \
+    "printf '%s' '$e10' | REQUEST_METHOD=POST CONTENT_LENGTH=${#e10} HTTP_AUTHORIZATION=$(sign test_app_secret "$e10") tshop-webhook"
+same "503 with an empty body" "Status: 503 Service Unavailable|Content-Type: text/plain|Content-Length: 0||" \
+    "$(printf '%s\n' "$out" | tr -d '\r' | tr '\n' '|')"
+grep_err "the reason on stderr" "notadir"
 
 # behind a real CGI server: lighttpd + mod_cgi on 127.0.0.1
 lighttpd=$(command -v lighttpd || { [ -x /usr/sbin/lighttpd ] && echo /usr/sbin/lighttpd; })

@@ -401,6 +401,19 @@ test_credentials(void)
 	STR_EQ(c.shop_cipher, "GCP_env", "the environment wins over the file");
 	STR_EQ(c.app_key, "ak_123", "... for the variables it sets only");
 	unsetenv("TSHOP_SHOP_CIPHER");
+	tshop_credentials_release(&c);
+
+	/* Tokens: the file's, once it has any (a refresh wrote newer ones there). */
+	setenv("TSHOP_ACCESS_TOKEN", "TTP_env_access", 1);
+	setenv("TSHOP_REFRESH_TOKEN", "TTP_env_refresh", 1);
+	setenv("TSHOP_ACCESS_TOKEN_EXPIRE_IN", "1600000000", 1);
+	tshop_credentials_load(&c, NULL, &e);
+	STR_EQ(c.access_token, "TTP_old_access", "tokens: the file's win over the environment's");
+	STR_EQ(c.refresh_token, "TTP_old_refresh", "... the refresh token too");
+	INT_EQ(c.access_expire, 1700000000, "... and the expiry with them");
+	unsetenv("TSHOP_ACCESS_TOKEN");
+	unsetenv("TSHOP_REFRESH_TOKEN");
+	unsetenv("TSHOP_ACCESS_TOKEN_EXPIRE_IN");
 
 	/* Write-back: tokens replaced in place, other lines kept, mode 0600, no temp file. */
 	tshop_credentials_set(&c.access_token, "TTP_new_access", &e);
@@ -438,7 +451,11 @@ test_credentials(void)
 	setenv("XDG_CONFIG_HOME", cfg, 1);
 	setenv("TSHOP_APP_KEY", "ak_env", 1);
 	setenv("TSHOP_APP_SECRET", "secret_env", 1);
+	setenv("TSHOP_REFRESH_TOKEN", "TTP_env_refresh", 1);
 	tshop_credentials_load(&c, NULL, &e);
+	STR_EQ(c.refresh_token, "TTP_env_refresh", "no file: the environment's tokens");
+	unsetenv("TSHOP_REFRESH_TOKEN");
+	tshop_credentials_set(&c.refresh_token, NULL, &e);
 	tshop_credentials_set(&c.access_token, "TTP_a", &e);
 	INT_EQ(tshop_credentials_store(&c, &e), 0, "write-back creates the file");
 	snprintf(file, sizeof(file), "%s/tshop/credentials", cfg);
