@@ -354,9 +354,10 @@ flush(struct tshop_cli *c, struct orders_cmd *s, struct tshop_err *e)
 		g->ocap = g->n;
 	}
 	for (size_t i = 0; i < g->n; i++) {
-		g->olines[i] = (struct tshop_order_line){ gget(g, g->lines[i].sku),
-		    gget(g, g->lines[i].sku_id), gget(g, g->lines[i].title),
-		    g->lines[i].quantity, g->lines[i].amount, g->lines[i].has_amount };
+		g->olines[i] = (struct tshop_order_line){ .sku = gget(g, g->lines[i].sku),
+		    .sku_id = gget(g, g->lines[i].sku_id), .title = gget(g, g->lines[i].title),
+		    .quantity = g->lines[i].quantity, .amount = g->lines[i].amount,
+		    .has_amount = g->lines[i].has_amount };
 	}
 	g->ord.order_id = gget(g, g->off_id);
 	g->ord.warehouse = gget(g, g->off_wh);

@@ -50,7 +50,7 @@ wh_setup(void)
 	char path[256];
 	struct tshop_err e;
 	struct tshop_order o;
-	struct tshop_order_line line = { "MUG-1", NULL, "Mug", 2, 1998, true };
+	struct tshop_order_line line = { "MUG-1", NULL, "Mug", 2, 1998, true, NULL };
 	struct tshop_merge m;
 
 	if (mkdtemp(wh_dir) == NULL)

@@ -177,8 +177,8 @@ merge_status(struct tshop_orders *o, const char *id, enum tshop_status s, tshop_
     struct tshop_merge *m)
 {
 	static const struct tshop_order_line lines[] = {
-		{ "MUG-1", NULL, "Mug", 2, 2500, true },
-		{ NULL, "1729", "Hoodie", 1, 1000, true },
+		{ "MUG-1", NULL, "Mug", 2, 2500, true, NULL },
+		{ NULL, "1729", "Hoodie", 1, 1000, true, NULL },
 	};
 	struct tshop_order u;
 	struct tshop_err e = { 0 };
