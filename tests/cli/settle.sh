@@ -158,7 +158,7 @@ grep_err "summary says dry run" "4 rows: 1 new, 1 already imported, 1 conflictin
 same "-n changed nothing" "$before" "$(tshop-settle summary --by day)"
 check "import -n -q -o csv" 0 tshop-settle import -n -q -o csv "$tmp/st3.tsv"
 same "CSV with its header, even with -q" "order_id,type,statement,result
-1009,ORDER,ST3,unchanged" "$out"
+1009,ORDER,ST3,unchanged" "$(printf '%s\n' "$out" | tr -d '\r')"
 
 # An unknown order's rows are checked at commission.default (5 %):
 # 20.00 x 5 % = 1.00, not 1.60.

@@ -55,6 +55,7 @@ print("\n".join(sorted(json.loads(l)["id"] for l in open(sys.argv[1]))))' "$tmp/
 ids() { tshop-orders list | cut -f1 | sort; }
 
 # --- pulling orders
+check "an empty shop" 0 tshop init
 run "orders -n: reads the API" 0 tshop-sync -n orders
 same "prints what the merge would do" "250 new" "$(printf '%s\n' "$out" | cut -f2 | sort | uniq -c | sed 's/^ *//')"
 grep_err "says nothing changed" "dry run: nothing changed"
