@@ -909,13 +909,13 @@ out:
 
 /*
  * Which rules apply to a row, and their expected values.  The commission
- * rule covers the ORDER and REFUND rows of unknown orders too: they have
- * no lines, so their rate is commission.default (SPEC §4.5).
+ * rule needs the order's lines: an unknown order is reported as
+ * unknown-order only (tshop-settle(1), CAVEATS).
  */
 static bool
 has_commission_rule(const struct scan_row *r)
 {
-	return !r->overflow && (r->is_order || r->is_refund);
+	return r->known && !r->overflow && (r->is_order || r->is_refund);
 }
 
 static int

@@ -160,14 +160,13 @@ check "import -n -q -o csv" 0 tshop-settle import -n -q -o csv "$tmp/st3.tsv"
 same "CSV with its header, even with -q" "order_id,type,statement,result
 1009,ORDER,ST3,unchanged" "$(printf '%s\n' "$out" | tr -d '\r')"
 
-# An unknown order's rows are checked at commission.default (5 %):
-# 20.00 x 5 % = 1.00, not 1.60.
+# An unknown order's row is unknown-order only: its commission rate cannot
+# be known (20.00 x commission.default 5 % would be 1.00, not 1.60).
 printf 'ST4\t2026-11-27\t8888\tORDER\tUSD\t20.00\t0\t1.60\t0.88\t0\t0\t0\t17.52\n' >"$tmp/st4.tsv"
 check "import an unknown order's row" 0 tshop-settle import "$tmp/st4.tsv"
 check "check --statement ST4" 1 tshop-settle check --statement ST4
-same "commission at commission.default, and unknown-order" \
-"8888	commission	1.00	1.60	0.60	2026-11-27	2027-01-11	41
-8888	unknown-order		17.52	17.52	2026-11-27	2027-01-11	41" "$out"
+same "unknown-order, no guessed commission" \
+"8888	unknown-order		17.52	17.52	2026-11-27	2027-01-11	41" "$out"
 
 # a tolerance finer than the currency's cent is exact: a 0.01 difference
 # is more than 0.005 and 0.0099, not more than 0.01
@@ -221,11 +220,6 @@ if command -v python3 >/dev/null 2>&1; then
 	awk -F'\t' 'BEGIN { k["COMMISSION_MISMATCH"] = "commission"; k["NET_MISMATCH"] = "net"
 	    k["UNKNOWN_ORDER"] = "unknown-order"; k["DUPLICATE_ROW"] = "duplicate" }
 	    NR > 1 { print $1 "\t" k[$2] }' "$g/settlement_expected.tsv" >"$tmp/want"
-	# an unknown order is checked at commission.default, 5 %: a row of an
-	# Apparel order (8 %) given an unknown id is a commission finding too
-	awk -F, 'NR > 1 && $1 ~ /^59/ { gsub(/\./, "", $3); gsub(/\./, "", $4); gsub(/\./, "", $5)
-	    if (int(($3 - $4) * 5 / 100 + 0.5) != $5 + 0) print $1 "\tcommission" }' \
-	    "$g/settlement.csv" >>"$tmp/want"
 	sort -o "$tmp/want" "$tmp/want"
 	printf '%s\n' "$out" | grep -v '	unsettled	' | cut -f1,2 | sort >"$tmp/got"
 	same "exactly the injected discrepancies" "$(cat "$tmp/want")" "$(cat "$tmp/got")"
