@@ -437,7 +437,7 @@ valid_in_spec(const struct tshop_carriers *cs, const struct spec *sp, const char
 
 	if ((all = calloc(max ? max : 1, sizeof(*all))) == NULL)
 		return tshop_errorf(e, 3, "out of memory");
-	if ((n = tshop_tracking_identify(cs->t, number, all, max, e)) < 0) {
+	if ((n = tshop_tracking_identify_courier(cs->t, sp->courier, number, all, max, e)) < 0) {
 		free(all);
 		return -1;
 	}

@@ -402,7 +402,7 @@ tshop_db_open(struct tshop_db **dbp, const char *path, enum tshop_db_mode mode,
 	if ((created && tshop_db_exec(db, "PRAGMA page_size = 16384", e) == -1) ||
 	    tshop_db_exec(db, "PRAGMA journal_mode = WAL", e) == -1 ||
 	    tshop_db_exec(db, "PRAGMA synchronous = NORMAL", e) == -1 ||
-	    tshop_db_exec(db, "PRAGMA cache_size = -65536", e) == -1) {
+	    tshop_db_exec(db, "PRAGMA cache_size = -32768", e) == -1) {
 		/* "file is not a database" lands here */
 		char msg[sizeof(e->msg)];
 

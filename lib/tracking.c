@@ -941,8 +941,28 @@ match_format(const struct tshop_tracking *t, const struct format *f,
 	return m->status;
 }
 
+static int identify(const struct tshop_tracking *t, size_t only, const char *number,
+    struct tshop_tracking_match *m, size_t max, struct tshop_err *e);
+
 int
 tshop_tracking_identify(const struct tshop_tracking *t, const char *number,
+    struct tshop_tracking_match *m, size_t max, struct tshop_err *e)
+{
+	return identify(t, SIZE_MAX, number, m, max, e);
+}
+
+int
+tshop_tracking_identify_courier(const struct tshop_tracking *t, const char *courier,
+    const char *number, struct tshop_tracking_match *m, size_t max, struct tshop_err *e)
+{
+	int ci = tshop_tracking_find_courier(t, courier);
+
+	return ci < 0 ? 0 : identify(t, (size_t)ci, number, m, max, e);
+}
+
+/* The formats `number` is valid for: of every courier, or of courier index `only`. */
+static int
+identify(const struct tshop_tracking *t, size_t only, const char *number,
     struct tshop_tracking_match *m, size_t max, struct tshop_err *e)
 {
 	char num[TSHOP_TRACKING_MAX + 1];
@@ -956,6 +976,8 @@ tshop_tracking_identify(const struct tshop_tracking *t, const char *number,
 	if (matcher_init(t, &mt, e) < 0)
 		return -1;
 	for (i = 0; i < t->nformats; i++) {
+		if (only != SIZE_MAX && t->formats[i].courier != only)
+			continue;
 		r = match_format(t, &t->formats[i], num, (size_t)len, &mt,
 		    &one, e);
 		if (r < 0) {

@@ -125,6 +125,10 @@ int tshop_tracking_format(const struct tshop_tracking *t, size_t i, size_t k,
 int tshop_tracking_identify(const struct tshop_tracking *t, const char *number,
     struct tshop_tracking_match *m, size_t max, struct tshop_err *e);
 
+/* The same, over the formats of one courier (a code or name, as for find_courier). */
+int tshop_tracking_identify_courier(const struct tshop_tracking *t, const char *courier,
+    const char *number, struct tshop_tracking_match *m, size_t max, struct tshop_err *e);
+
 /*
  * Check `number` against the formats of one courier (`courier` is a code or
  * name as tshop_tracking_find_courier() takes) and return the best status,
