@@ -331,6 +331,13 @@ test_check(void)
 	}
 	INT_EQ(tshop_tracking_identify(trk, "1Z5R89390357567128", mbuf, 64, &e),
 	    0, "identify: a wrong check digit matches nothing");
+	n = tshop_tracking_identify_courier(trk, "ups", "1Z5R89390357567127", mbuf, 64, &e);
+	OK(n >= 1 && strcmp(mbuf[0].courier_code, "ups") == 0,
+	    "identify within UPS: found (%d)", n);
+	INT_EQ(tshop_tracking_identify_courier(trk, "fedex", "1Z5R89390357567127", mbuf, 64, &e),
+	    0, "identify within FedEx: a UPS number is none of its formats");
+	INT_EQ(tshop_tracking_identify_courier(trk, "no-such-courier", "1Z5R89390357567127",
+	    mbuf, 64, &e), 0, "identify within an unknown courier: nothing");
 	INT_EQ(tshop_tracking_identify(trk, "", mbuf, 64, &e), 0,
 	    "identify: empty matches nothing");
 	memset(longnum, '1', sizeof(longnum) - 1);
