@@ -802,7 +802,8 @@ main(int argc, char *argv[])
 	if (!write && strcmp(verb, "list") && strcmp(verb, "items") && strcmp(verb, "picklist"))
 		cli_usage(&c, "unknown verb '%s'", verb);
 	cli_open(&c, write ? TSHOP_DB_WRITE : TSHOP_DB_READ);
-	if (tshop_orders_new(&s.orders, c.db, &c.cfg, &e) == -1)
+	if (tshop_orders_new(&s.orders, c.db, &c.cfg, &e) == -1 ||
+	    (strcmp(verb, "import") == 0 && tshop_db_bulk(c.db, &e) == -1))
 		cli_fail(&c, &e);
 	if (strcmp(verb, "import") == 0)
 		rc = cmd_import(&c, &s);

@@ -432,6 +432,12 @@ tshop_db_close(struct tshop_db *db)
 }
 
 int
+tshop_db_bulk(struct tshop_db *db, struct tshop_err *e)
+{
+	return tshop_db_exec(db, "PRAGMA cache_size = -65536", e);
+}
+
+int
 tshop_db_begin(struct tshop_db *db, struct tshop_err *e)
 {
 	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)

@@ -43,6 +43,16 @@ void tshop_db_close(struct tshop_db *db);
 /* The schema version this program writes. */
 int tshop_db_schema_version(void);
 
+/*
+ * For a batch that writes rows per input line into the catalog, stock and
+ * orders (tshop-stock import/set/add, tshop-orders import): a 64 MiB page
+ * cache instead of 32.  Their random B-tree work over a million SKUs runs
+ * 30-50 % faster with it; jobs that keep other data in memory (settle) or
+ * sort (SQLite's sorter sizes itself by the cache) stay at 32 MiB, so
+ * that no job passes 100 MiB.
+ */
+int tshop_db_bulk(struct tshop_db *db, struct tshop_err *e);
+
 /* BEGIN IMMEDIATE (waiting up to the busy timeout), COMMIT, ROLLBACK. */
 int tshop_db_begin(struct tshop_db *db, struct tshop_err *e);
 int tshop_db_commit(struct tshop_db *db, struct tshop_err *e);
