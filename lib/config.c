@@ -8,8 +8,9 @@
 #include <strings.h>
 
 #include "config.h"
+#include "metrics.h"
 
-enum kind { K_TEXT, K_TZ, K_DATES, K_CURRENCY, K_INT, K_ORDER, K_RATE, K_FEE, K_NUMBER, K_CATEGORIES };
+enum kind { K_TEXT, K_TZ, K_DATES, K_CURRENCY, K_INT, K_ORDER, K_RATE, K_FEE, K_TARGET, K_CATEGORIES };
 
 struct key {
 	const char *name;	/* a fixed key, or a family prefix ending in '.' */
@@ -33,12 +34,12 @@ static const struct key keys[] = {
 	{ "fee.transaction", "", K_FEE, 0, 0 },
 	{ "settle.grace_days", "14", K_INT, 0, 365 },
 	{ "settle.claim_days", "45", K_INT, 1, 3650 },
-	{ "target.late_dispatch_rate", "4", K_NUMBER, 0, 0 },
-	{ "target.valid_tracking_rate", "95", K_NUMBER, 0, 0 },
-	{ "target.on_time_delivery_rate", "80", K_NUMBER, 0, 0 },
-	{ "target.cancellation_rate", "2.5", K_NUMBER, 0, 0 },
-	{ "target.order_defect_rate", "1.5", K_NUMBER, 0, 0 },
-	{ "target.return_resolution_hours", "48", K_NUMBER, 0, 0 },
+	{ "target.late_dispatch_rate", "4", K_TARGET, 0, 0 },
+	{ "target.valid_tracking_rate", "95", K_TARGET, 0, 0 },
+	{ "target.on_time_delivery_rate", "80", K_TARGET, 0, 0 },
+	{ "target.cancellation_rate", "2.5", K_TARGET, 0, 0 },
+	{ "target.order_defect_rate", "1.5", K_TARGET, 0, 0 },
+	{ "target.return_resolution_hours", "48", K_TARGET, 0, 0 },
 	{ "api.rate", "10", K_INT, 1, 1000 },
 	{ "api.max_attempts", "5", K_INT, 1, 100 },
 	{ "api.timeout", "30", K_INT, 1, 600 },
@@ -64,23 +65,6 @@ find_key(const char *name)
 			return &keys[i];
 	}
 	return family;
-}
-
-/* A decimal number ≥ 0 with at most 2 decimals: "2.5", "48", "120". */
-static bool
-valid_number(const char *v)
-{
-	size_t whole = strspn(v, "0123456789"), frac = 0;
-
-	if (whole == 0 || whole > 9)
-		return false;
-	if (v[whole] == '.') {
-		frac = strspn(v + whole + 1, "0123456789");
-		if (frac == 0 || frac > 2)
-			return false;
-		return v[whole + 1 + frac] == '\0';
-	}
-	return v[whole] == '\0';
 }
 
 static int
@@ -131,21 +115,16 @@ check(const struct key *k, const char *v, struct tshop_err *e)
 		if (tshop_fee_parse(v, 2, &f) == -1)
 			return tshop_errorf(e, 2, "fee.transaction: '%s' is not a fee such as 2.9%%+0.30", v);
 		return 0;
-	case K_NUMBER: {
-		/* a target: a rate may end in '%' (read by tshop_target_parse), hours may not */
-		char num[64];
-		size_t n = strlen(v);
-		bool rate = strstr(k->name, "_rate") != NULL;
+	case K_TARGET: {
+		/* the metric's own parser: what is stored here is read back by it */
+		enum tshop_metric m;
+		struct tshop_target t;
 
-		if (rate && n > 0 && v[n - 1] == '%')
-			n--;
-		if (n >= sizeof(num))
-			n = sizeof(num) - 1;
-		memcpy(num, v, n);
-		num[n] = '\0';
-		if (!valid_number(num))
+		if (tshop_metric_parse(k->name + strlen("target."), &m) == -1)
+			return tshop_errorf(e, 2, "%s: no such metric", k->name);
+		if (tshop_target_parse(m, v, &t) == -1)
 			return tshop_errorf(e, 2, "%s: '%s' is not a number such as %s", k->name, v,
-			    rate ? "4, 2.5 or 2.5%" : "48 or 24.5");
+			    tshop_metric_is_hours(m) ? "48 or 24.5" : "4, 2.5 or 2.5%");
 		return 0;
 	}
 	}
