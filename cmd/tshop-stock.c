@@ -472,7 +472,8 @@ cmd_changes(struct tshop_cli *c, struct stock_cmd *s)
 	struct tshop_err e = { 0 };
 	struct tshop_writer w;
 	sqlite3_stmt *st;
-	long long cursor = 0, last = 0;
+	long long cursor = 0;
+	int64_t last = 0;
 	int rc;
 
 	if (c->nargs > 1)
@@ -480,12 +481,8 @@ cmd_changes(struct tshop_cli *c, struct stock_cmd *s)
 	if (s->since && tshop_parse_int(s->since, 0, INT64_MAX, &cursor) == -1)
 		cli_usage(c, "--since: '%s' is not a cursor (a ledger entry number)", s->since);
 	/* one read transaction: the cursor and the rows come from the same snapshot */
-	if (tshop_db_exec(c->db, "BEGIN", &e) == -1 ||
-	    tshop_db_prepare(c->db, &st, "SELECT coalesce(max(id), 0) FROM ledger", &e) == -1)
+	if (tshop_db_exec(c->db, "BEGIN", &e) == -1 || tshop_ledger_last(c->db, &last, &e) == -1)
 		cli_fail(c, &e);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		last = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	if (last < cursor)
 		last = cursor;
 	if (tshop_db_prepare(c->db, &st,
@@ -509,7 +506,7 @@ cmd_changes(struct tshop_cli *c, struct stock_cmd *s)
 	tshop_db_exec(c->db, "COMMIT", &e);
 	tshop_writer_flush(&w);
 	cli_flush(c);
-	fprintf(stderr, "cursor %lld\n", last);
+	fprintf(stderr, "cursor %lld\n", (long long)last);
 	return TSHOP_EXIT_OK;
 }
 

@@ -246,3 +246,17 @@ tshop_sku_name(struct tshop_stock *s, int64_t id, struct tshop_buf *buf, struct 
 		return tshop_errorf(e, 3, "no SKU with id %lld", (long long)id);
 	return tshop_db_error(s->db, e, "reading the catalog");
 }
+
+int
+tshop_ledger_last(struct tshop_db *db, int64_t *id, struct tshop_err *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tshop_db_prepare(db, &st, "SELECT coalesce(max(id), 0) FROM ledger", e) == -1)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : tshop_db_error(db, e, "reading the ledger");
+}

@@ -66,6 +66,12 @@ int tshop_stock_add(struct tshop_stock *s, int64_t sku, const char *warehouse, i
     bool allow_negative, const char *source, const char *note,
     struct tshop_stock_change *out, struct tshop_err *e);
 
+/*
+ * The newest ledger entry's number (0 for none): the cursor of the change
+ * feed that `tshop-stock changes` and `tshop-sync push` read.
+ */
+int tshop_ledger_last(struct tshop_db *db, int64_t *id, struct tshop_err *e);
+
 /* The seller SKU of an id, into buf; -1 when unknown. */
 int tshop_sku_name(struct tshop_stock *s, int64_t id, struct tshop_buf *buf, struct tshop_err *e);
 

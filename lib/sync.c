@@ -21,6 +21,7 @@
 
 #include "money.h"
 #include "settle.h"
+#include "stock.h"
 #include "sync.h"
 #include "webhook.h"
 
@@ -672,18 +673,14 @@ queue_stock(void *ctx, struct tshop_err *e)
 {
 	struct push *p = ctx;
 	struct tshop_db *db = p->s->db;
-	long long from = 0, to = 0;
+	long long from = 0;
+	int64_t to = 0;
 	sqlite3_stmt *st;
 	int rc;
 
 	if (tshop_db_state_get(db, "push.ledger", &from, e) == -1 ||
-	    tshop_db_prepare(db, &st, "SELECT coalesce(max(id), 0) FROM ledger", e) == -1)
+	    tshop_ledger_last(db, &to, e) == -1)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		to = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return tshop_db_error(db, e, "reading the ledger");
 	if (to <= from)
 		return 0;
 	if (tshop_db_prepare(db, &st, "INSERT INTO outbox (kind, key, payload, created_at,"
