@@ -110,16 +110,9 @@ with open(sys.argv[1], "w") as f:
                 "seller_sku": "SYNC-%d" % (i % 7), "product_name": "Thing", "sale_price": "9.99"}]})
             + "\n")
 EOP
-python3 "$top/tests/fake_tiktok.py" --port-file "$tmp/port" --orders "$tmp/api-orders.jsonl" \
-    --app-key crash_app_key --app-secret crash_app_secret --access-token TTP_crash_access \
-    --refresh-token TTP_crash_refresh --shop-cipher GCP_crash_cipher --exit-with-parent \
-    >"$tmp/fake.log" 2>&1 &
-fake=$!
-trap 'kill $fake 2>/dev/null; rm -rf "$tmp"' EXIT
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-url="http://127.0.0.1:$(cat "$tmp/port")"
-export TSHOP_API_URL="$url" TSHOP_AUTH_URL="$url"
+fake_api --orders "$tmp/api-orders.jsonl" --app-key crash_app_key \
+    --app-secret crash_app_secret --access-token TTP_crash_access \
+    --refresh-token TTP_crash_refresh --shop-cipher GCP_crash_cipher
 tshop init >/dev/null 2>&1
 # how long a whole pull takes, on a scratch database
 t0=$(ms)

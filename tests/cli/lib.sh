@@ -8,7 +8,8 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 PATH="$top/bin:$PATH"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tshop-cli.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+fake=
+trap 'kill $fake 2>/dev/null; rm -rf "$tmp"' EXIT
 export TSHOP_DB="$tmp/shop.db" TZ=UTC LC_ALL=C
 unset TSHOP_NOW XDG_DATA_HOME XDG_CONFIG_HOME TSHOP_APP_KEY TSHOP_APP_SECRET TSHOP_ACCESS_TOKEN
 n=0
@@ -44,4 +45,17 @@ finish() {
 		same "foreign_key_check ${db#"$tmp"/}" "" "$(sqlite3 "$db" 'PRAGMA foreign_key_check;' 2>&1)"
 	done
 	echo "1..$n"
+}
+# fake_api ARG...: (re)start the fake TikTok Shop API (tests/fake_tiktok.py)
+# on 127.0.0.1 with those arguments; sets $fake and $url and points
+# TSHOP_API_URL and TSHOP_AUTH_URL at it.  Its output goes to $tmp/fake.log.
+fake_api() {
+	rm -f "$tmp/port"
+	python3 "$top/tests/fake_tiktok.py" --port-file "$tmp/port" --exit-with-parent "$@" \
+	    >>"$tmp/fake.log" 2>&1 &
+	fake=$!
+	i=0
+	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	url="http://127.0.0.1:$(cat "$tmp/port")"
+	export TSHOP_API_URL="$url" TSHOP_AUTH_URL="$url"
 }

@@ -41,15 +41,8 @@ now=$(date +%s)
 printf '{"id": "581000000000000001", "status": "AWAITING_SHIPMENT", "create_time": %s, "update_time": %s, "line_items": [{"id": "1", "seller_sku": "SEC-1", "sale_price": "1.00"}], "payment": {"currency": "USD", "sub_total": "1.00"}}\n' \
     $((now - 600)) $((now - 300)) >"$tmp/orders.jsonl"
 start_fake() {	# start_fake SECRET TOKEN: the fake API for that app secret and token
-	rm -f "$tmp/port"
-	python3 "$top/tests/fake_tiktok.py" --port-file "$tmp/port" --orders "$tmp/orders.jsonl" \
-	    --app-key sec_app_key --app-secret "$1" --access-token "$2" --refresh-token "$refresh" \
-	    --shop-cipher GCP_sec_cipher --exit-with-parent >/dev/null 2>&1 &
-	fake=$!
-	i=0
-	while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-	url="http://127.0.0.1:$(cat "$tmp/port")"
-	export TSHOP_API_URL="$url" TSHOP_AUTH_URL="$url"
+	fake_api --orders "$tmp/orders.jsonl" --app-key sec_app_key --app-secret "$1" \
+	    --access-token "$2" --refresh-token "$refresh" --shop-cipher GCP_sec_cipher
 }
 ctl() { python3 -c 'import sys, urllib.request as u
 u.urlopen(u.Request(sys.argv[1] + "/_control", data=sys.argv[2].encode(), method="POST")).read()' \

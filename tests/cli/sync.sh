@@ -32,14 +32,7 @@ with open(sys.argv[1], "w") as f:
                 "seller_sku": "SKU-%d" % (i % 5), "product_name": "Thing", "sale_price": "12.50"}]})
             + "\n")
 EOP
-python3 "$top/tests/fake_tiktok.py" --port-file "$tmp/port" --orders "$tmp/orders.jsonl" \
-    --log "$tmp/api.log" --exit-with-parent &
-fake=$!
-trap 'kill $fake 2>/dev/null; rm -rf "$tmp"' EXIT
-i=0
-while [ ! -s "$tmp/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-url="http://127.0.0.1:$(cat "$tmp/port")"
-export TSHOP_API_URL="$url" TSHOP_AUTH_URL="$url"
+fake_api --orders "$tmp/orders.jsonl" --log "$tmp/api.log"
 ctl() { python3 -c 'import sys, urllib.request as u
 print(u.urlopen(u.Request(sys.argv[1] + "/_control", data=sys.argv[2].encode(),
     method="POST")).read().decode())' "$url" "$1" >/dev/null; }
