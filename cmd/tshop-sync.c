@@ -329,7 +329,8 @@ cmd_run(struct tshop_cli *c, struct sync_cmd *s, const char *verb)
 	tshop_sync_release(&sync);
 	tshop_api_release(&api);
 	cli_flush(c);
-	close(fd);
+	if (fd != -1)
+		close(fd);
 	if (rc == -1)
 		cli_fail(c, &e);
 	if (sync.n.failed > 0)

@@ -102,6 +102,10 @@ export TSHOP_DB="$tmp/shop.db"
 
 # --- carriers, then pushes through 429s
 run "carriers -n" 0 tshop-sync -n carriers
+# -n on a database that does not exist: an empty shop in memory, no file left behind
+mkdir "$tmp/cwd"
+(cd "$tmp/cwd" && tshop-sync -n -d "$tmp/cwd/none.db" carriers) >/dev/null 2>&1
+same "-n on a missing database leaves no file, not even a lock" "" "$(ls -A "$tmp/cwd")"
 same "carriers -n: what would change" "UPS	7117859084333745966	new" "$(printf '%s\n' "$out" | grep '^UPS')"
 same "carriers -n: nothing stored" "0" "$(sqlite3 "$TSHOP_DB" 'SELECT count(*) FROM tiktok_warehouse')"
 run "carriers" 0 tshop-sync carriers
