@@ -803,7 +803,7 @@ main(int argc, char *argv[])
 		cli_usage(&c, "unknown verb '%s'", verb);
 	cli_open(&c, write ? TSHOP_DB_WRITE : TSHOP_DB_READ);
 	if (tshop_orders_new(&s.orders, c.db, &c.cfg, &e) == -1 ||
-	    (strcmp(verb, "import") == 0 && tshop_db_bulk(c.db, &e) == -1))
+	    (strcmp(verb, "import") == 0 && tshop_db_bulk(c.db, "orders", &e) == -1))
 		cli_fail(&c, &e);
 	if (strcmp(verb, "import") == 0)
 		rc = cmd_import(&c, &s);

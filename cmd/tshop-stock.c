@@ -526,7 +526,7 @@ main(int argc, char *argv[])
 	s.verb = verb = c.args[0];
 	if (strcmp(verb, "import") == 0 || strcmp(verb, "set") == 0 || strcmp(verb, "add") == 0) {
 		cli_open(&c, TSHOP_DB_WRITE);
-		if (tshop_db_bulk(c.db, &e) == -1 || tshop_stock_new(&s.stock, c.db, &e) == -1)
+		if (tshop_db_bulk(c.db, NULL, &e) == -1 || tshop_stock_new(&s.stock, c.db, &e) == -1)
 			cli_fail(&c, &e);
 		if (strcmp(verb, "import") == 0)
 			rc = run_batch(&c, &s, import_cols, 7, import_one);

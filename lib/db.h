@@ -20,6 +20,9 @@
 struct tshop_db {
 	sqlite3 *h;
 	char *path;
+	const char *bulk_table;		/* see tshop_db_bulk() */
+	unsigned long bulk_at;
+	struct tshop_buf deferred;	/* CREATE INDEX statements run at commit */
 };
 
 enum tshop_db_mode {
@@ -50,10 +53,24 @@ int tshop_db_schema_version(void);
  * 30-50 % faster with it; jobs that keep other data in memory (settle) or
  * sort (SQLite's sorter sizes itself by the cache) stay at 32 MiB, so
  * that no job passes 100 MiB.
+ *
+ * `table`, when not NULL, is the rowid table the batch fills.  Once the
+ * batch has read as many records as a third of the rows the table held
+ * (and at least TSHOP_DB_BULK_MIN), the table's secondary indexes (not
+ * the UNIQUE ones) are dropped, and tshop_db_commit() builds them again
+ * by sorting: one random insert per index and row costs more than the
+ * sort.  Nothing of this is visible outside the transaction: readers keep
+ * the indexes, and a rollback keeps them too.
  */
-int tshop_db_bulk(struct tshop_db *db, struct tshop_err *e);
+#define TSHOP_DB_BULK_MIN 10000
+int tshop_db_bulk(struct tshop_db *db, const char *table, struct tshop_err *e);
+/* The batch loop's count of records read so far (see tshop_db_bulk()). */
+int tshop_db_bulk_records(struct tshop_db *db, unsigned long n, struct tshop_err *e);
 
-/* BEGIN IMMEDIATE (waiting up to the busy timeout), COMMIT, ROLLBACK. */
+/*
+ * BEGIN IMMEDIATE (waiting up to the busy timeout), COMMIT (after
+ * building the indexes tshop_db_bulk() deferred), ROLLBACK.
+ */
 int tshop_db_begin(struct tshop_db *db, struct tshop_err *e);
 int tshop_db_commit(struct tshop_db *db, struct tshop_err *e);
 void tshop_db_rollback(struct tshop_db *db);

@@ -384,7 +384,8 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 		if (tshop_reader_open(r, b->nfiles > 0 ? b->files[f] : "-", &e) == -1)
 			cli_fail(c, &e);
 		while ((rc = tshop_reader_next(r, &rec, &e)) == 1) {
-			b->records++;
+			if (tshop_db_bulk_records(c->db, ++b->records, &e) == -1)
+				cli_fail(c, &e);
 			if (rec->error != NULL) {
 				e.code = TSHOP_EXIT_USAGE;
 				snprintf(e.msg, sizeof(e.msg), "%s", rec->error);

@@ -266,4 +266,28 @@ check "cancel it" 0 tshop-orders -q mark 588000000000000001 cancelled
 check "stock by warehouse after the cancel" 0 tshop-stock list --by-warehouse MOVE-1
 same "both warehouses whole again" "east	10
 west	10" "$(printf '%s\n' "$out" | cut -f2,5)"
+
+# a batch larger than a third of the table (and 10,000 records) builds the
+# orders' indexes once at commit; a failed batch leaves them as they were
+big="$tmp/big.db"
+tshop -d "$big" init 2>/dev/null
+awk 'BEGIN { print "order_id,status,created_at,paid_at,sku,quantity"
+	for (i = 1; i <= 12000; i++)
+		printf "59%016d,%s,2026-11-20T10:00:00Z,2026-11-20T10:00:00Z,BIG-%d,1\n", i,
+		    i % 3 == 0 ? "AWAITING_SHIPMENT" : "CANCELLED", i % 7 }' >"$tmp/big.csv"
+cp "$tmp/big.csv" "$tmp/bigbad.csv"
+echo '590000000000099999,LOST,2026-11-20T10:00:00Z,,BIG-1,1' >>"$tmp/bigbad.csv"
+indexes() { sqlite3 "$big" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders'"; }
+check "12,000 orders and a bad line" 2 tshop-orders -d "$big" -q import "$tmp/bigbad.csv"
+same "nothing stored, the 7 indexes of orders kept" "0 7" \
+    "$(sqlite3 "$big" 'SELECT count(*) FROM orders') $(indexes)"
+check "12,000 orders" 0 tshop-orders -d "$big" -q import "$tmp/big.csv"
+same "all stored, the 7 indexes built, the database sound" "12000 7 ok" \
+    "$(sqlite3 "$big" 'SELECT count(*) FROM orders') $(indexes) $(sqlite3 "$big" 'PRAGMA integrity_check')"
+check "the to-ship queue reads its index" 0 tshop-orders -d "$big" list -s to-ship
+same "every third order" 4000 "$(printf '%s\n' "$out" | grep -c AWAITING_SHIPMENT)"
+check "late ones, by ship_by" 0 env TSHOP_NOW=2026-12-01T00:00:00Z tshop-orders -d "$big" list --late
+same "all 4000 (due 2026-11-25, a week ago)" 4000 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
+check "stock taken once per paid order" 0 tshop-stock -d "$big" list BIG-0
+same "BIG-0: orders 21, 42, ... of the 4000 paid (i % 21 == 0): 571" "-571" "$(printf '%s\n' "$out" | cut -f4)"
 finish

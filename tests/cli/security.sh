@@ -148,8 +148,11 @@ same "formatted SQL: only the reviewed places" \
 "lib/alert.c: tshop_buf_addf: SELECT count(*) FROM (%s)
 lib/alert.c: tshop_buf_addf: SELECT s.id, s.sku, s.category, r.sku IS
 lib/db.c: snprintf: PRAGMA user_version = %d
+lib/db.c: tshop_buf_addf: SELECT coalesce(max(rowid), 0) FROM %s
+lib/db.c: tshop_buf_addf: DROP INDEX %s
 lib/settle.c: tshop_buf_addf: SELECT s.id, s.order_id, s.type, s.state" "$formatted"
-# alert.c's sold_sql is a string literal; settle.c's scan() formats its
+# db.c's bulk formats the table its callers name by a literal, and index
+# names read from sqlite_master; alert.c's sold_sql is a string literal; settle.c's scan() formats its
 # period_sql and order_sql, which its callers take from constant tables
 same "alert.c: sold_sql is a literal" "1" \
     "$(grep -c 'const char \*sold_sql =$' "$top/lib/alert.c")"

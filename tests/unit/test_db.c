@@ -18,6 +18,30 @@ count_keys(const char *key, const char *value, void *ctx)
 	return 0;
 }
 
+static int
+count_sql(struct tshop_db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/* The number of schema entries matching `where`. */
+static int
+count(struct tshop_db *db, const char *where)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master WHERE %s", where);
+	return count_sql(db, sql);
+}
+
 int
 main(void)
 {
@@ -67,6 +91,32 @@ main(void)
 	tshop_config_release(&cfg);
 	OK(tshop_config_list(db, count_keys, &n, &e) == 0, "list");
 	OK(n >= 24, "list shows every fixed key and the stored family key (%d)", n);
+
+	/* a bulk batch builds the secondary indexes of its table at commit */
+	OK(tshop_db_exec(db, "CREATE TABLE t (a INTEGER, b TEXT UNIQUE);"
+	    " CREATE INDEX t_by_a ON t (a); CREATE INDEX t_odd ON t (b) WHERE a % 2 = 1", &e) == 0,
+	    "a table with two indexes and a UNIQUE column");
+	OK(tshop_db_bulk(db, "t", &e) == 0 && db->bulk_at == TSHOP_DB_BULK_MIN,
+	    "an empty table: deferred after %d records", TSHOP_DB_BULK_MIN);
+	OK(tshop_db_begin(db, &e) == 0 && tshop_db_bulk_records(db, 1, &e) == 0 &&
+	    count(db, "type = 'index' AND tbl_name = 't'") == 3, "not after one record");
+	OK(tshop_db_bulk_records(db, TSHOP_DB_BULK_MIN, &e) == 0 &&
+	    count(db, "type = 'index' AND tbl_name = 't'") == 1, "dropped at the threshold: %s", e.msg);
+	OK(count(db, "name = 'sqlite_autoindex_t_1'") == 1, "but never the UNIQUE one");
+	OK(tshop_db_exec(db, "INSERT INTO t VALUES (1, 'x')", &e) == 0, "a row written");
+	tshop_db_rollback(db);
+	OK(count(db, "type = 'index' AND tbl_name = 't'") == 3 && count_sql(db,
+	    "SELECT count(*) FROM t") == 0, "a rollback keeps the indexes, drops the row");
+	OK(tshop_db_begin(db, &e) == 0 && tshop_db_bulk_records(db, TSHOP_DB_BULK_MIN, &e) == 0 &&
+	    tshop_db_exec(db, "WITH RECURSIVE s(a) AS (SELECT 1 UNION ALL SELECT a + 1"
+	    " FROM s WHERE a < 30000) INSERT INTO t SELECT a, 'k' || a FROM s", &e) == 0 &&
+	    count(db, "type = 'index' AND tbl_name = 't'") == 1 &&
+	    tshop_db_commit(db, &e) == 0, "a batch of 30000 rows commits: %s", e.msg);
+	OK(count(db, "type = 'index' AND tbl_name = 't'") == 3, "its indexes built again");
+	OK(count_sql(db, "SELECT count(*) FROM t INDEXED BY t_odd WHERE a % 2 = 1 AND b > ''") == 15000,
+	    "holding every row");
+	OK(tshop_db_bulk(db, "t", &e) == 0 && db->bulk_at == TSHOP_DB_BULK_MIN,
+	    "30000 rows: still the minimum");
 	tshop_db_close(db);
 
 	/* a database from a newer tshop is refused */
