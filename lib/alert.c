@@ -120,12 +120,10 @@ tshop_alert_rule_set(struct tshop_db *db, const struct tshop_config *cfg, int64_
     const char *mode, int64_t threshold, struct tshop_err *e)
 {
 	sqlite3_stmt *st;
-	const char *category = NULL;
-	char *cat = NULL;
 	int rc;
 
 	if (strcmp(mode, "off") == 0) {
-		if (tshop_db_prepare(db, &st, "DELETE FROM alert_rule WHERE sku = ?1", e) == -1)
+		if (tshop_db_cached(db, &st, "DELETE FROM alert_rule WHERE sku = ?1", e) == -1)
 			return -1;
 		sqlite3_bind_int64(st, 1, sku);
 	} else {
@@ -133,20 +131,18 @@ tshop_alert_rule_set(struct tshop_db *db, const struct tshop_config *cfg, int64_
 			return tshop_errorf(e, 2, "mode '%s' is not qty, days or off", mode);
 		if (threshold < 0)
 			return tshop_errorf(e, 2, "threshold '%lld' is below 0", (long long)threshold);
-		if (tshop_db_prepare(db, &st, "SELECT category FROM sku WHERE id = ?1", e) == -1)
+		if (tshop_db_cached(db, &st, "SELECT category FROM sku WHERE id = ?1", e) == -1)
 			return -1;
 		sqlite3_bind_int64(st, 1, sku);
-		if (sqlite3_step(st) == SQLITE_ROW && (category = tshop_db_col_text(st, 0)) != NULL)
-			cat = strdup(category);
-		sqlite3_finalize(st);
-		if (tshop_config_excluded(cfg, cat)) {
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    tshop_config_excluded(cfg, tshop_db_col_text(st, 0))) {
 			tshop_errorf(e, 2, "alerts are not available for the category '%s' "
-			    "(alert.excluded_categories)", cat);
-			free(cat);
+			    "(alert.excluded_categories)", tshop_db_col_text(st, 0));
+			sqlite3_reset(st);
 			return -1;
 		}
-		free(cat);
-		if (tshop_db_prepare(db, &st, "INSERT INTO alert_rule (sku, mode, threshold) "
+		sqlite3_reset(st);
+		if (tshop_db_cached(db, &st, "INSERT INTO alert_rule (sku, mode, threshold) "
 		    "VALUES (?1, ?2, ?3) ON CONFLICT (sku) DO UPDATE SET mode = excluded.mode, "
 		    "threshold = excluded.threshold", e) == -1)
 			return -1;
@@ -155,7 +151,7 @@ tshop_alert_rule_set(struct tshop_db *db, const struct tshop_config *cfg, int64_
 		sqlite3_bind_int64(st, 3, threshold);
 	}
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return tshop_db_error(db, e, "writing the alert rule");
 	return sqlite3_changes(db->h) > 0;
@@ -169,14 +165,14 @@ tshop_alert_notice_put(struct tshop_db *db, int64_t sku, tshop_date date,
 	char d[16];
 	int rc;
 
-	if (tshop_db_prepare(db, &st, "INSERT INTO alert_notice (sku, date, status) "
+	if (tshop_db_cached(db, &st, "INSERT INTO alert_notice (sku, date, status) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (sku, date) DO UPDATE SET status = excluded.status", e) == -1)
 		return -1;
 	sqlite3_bind_int64(st, 1, sku);
 	sqlite3_bind_text(st, 2, tshop_date_format(date, d, sizeof(d)), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, tshop_stock_status_name(status), -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : tshop_db_error(db, e, "recording a notice");
 }
 

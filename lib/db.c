@@ -432,6 +432,8 @@ tshop_db_close(struct tshop_db *db)
 {
 	if (db == NULL)
 		return;
+	for (int i = 0; i < TSHOP_DB_CACHED; i++)
+		sqlite3_finalize(db->cached[i].st);
 	sqlite3_close_v2(db->h);
 	tshop_buf_release(&db->deferred);
 	free(db->path);
@@ -561,6 +563,27 @@ tshop_db_prepare(struct tshop_db *db, sqlite3_stmt **st, const char *sql,
 {
 	if (sqlite3_prepare_v2(db->h, sql, -1, st, NULL) != SQLITE_OK)
 		return tshop_db_error(db, e, "database");
+	return 0;
+}
+
+int
+tshop_db_cached(struct tshop_db *db, sqlite3_stmt **st, const char *sql, struct tshop_err *e)
+{
+	int i;
+
+	for (i = 0; i < TSHOP_DB_CACHED && db->cached[i].sql != NULL; i++)
+		if (db->cached[i].sql == sql) {
+			*st = db->cached[i].st;
+			sqlite3_reset(*st);
+			sqlite3_clear_bindings(*st);
+			return 0;
+		}
+	if (i == TSHOP_DB_CACHED)
+		return tshop_errorf(e, 3, "more than %d cached statements", TSHOP_DB_CACHED);
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return tshop_db_error(db, e, "database");
+	db->cached[i].sql = sql;
+	db->cached[i].st = *st;
 	return 0;
 }
 

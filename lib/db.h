@@ -17,12 +17,15 @@
 
 #include "util.h"
 
+#define TSHOP_DB_CACHED 16	/* see tshop_db_cached() */
+
 struct tshop_db {
 	sqlite3 *h;
 	char *path;
 	const char *bulk_table;		/* see tshop_db_bulk() */
 	unsigned long bulk_at;
 	struct tshop_buf deferred;	/* CREATE INDEX statements run at commit */
+	struct { const char *sql; sqlite3_stmt *st; } cached[TSHOP_DB_CACHED];
 };
 
 enum tshop_db_mode {
@@ -77,6 +80,14 @@ void tshop_db_rollback(struct tshop_db *db);
 
 /* Prepare `sql` (bound parameters only).  -1 with e filled (code 3). */
 int tshop_db_prepare(struct tshop_db *db, sqlite3_stmt **st, const char *sql, struct tshop_err *e);
+/*
+ * The statement of `sql`, prepared on its first use and kept until the
+ * connection closes, for functions called once per input record: a
+ * prepare costs far more than the step.  `sql` must be a string literal
+ * (its address is the key).  The statement comes reset, its parameters
+ * unbound; reset it after use, never finalize it.
+ */
+int tshop_db_cached(struct tshop_db *db, sqlite3_stmt **st, const char *sql, struct tshop_err *e);
 /* Execute SQL without results. */
 int tshop_db_exec(struct tshop_db *db, const char *sql, struct tshop_err *e);
 /* Fill e with the connection's last error, prefixed by `what`; returns -1 (code 3). */

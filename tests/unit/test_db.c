@@ -117,6 +117,20 @@ main(void)
 	    "holding every row");
 	OK(tshop_db_bulk(db, "t", &e) == 0 && db->bulk_at == TSHOP_DB_BULK_MIN,
 	    "30000 rows: still the minimum");
+
+	/* a cached statement: prepared once, handed out reset and unbound */
+	{
+		static const char *const q = "SELECT count(*), ?1 FROM t WHERE a <= ?1";
+		sqlite3_stmt *st1, *st2;
+
+		OK(tshop_db_cached(db, &st1, q, &e) == 0, "prepared: %s", e.msg);
+		sqlite3_bind_int(st1, 1, 10);
+		OK(sqlite3_step(st1) == SQLITE_ROW && sqlite3_column_int(st1, 0) == 10, "used");
+		OK(tshop_db_cached(db, &st2, q, &e) == 0 && st2 == st1, "the same statement again");
+		OK(sqlite3_step(st2) == SQLITE_ROW && sqlite3_column_type(st2, 1) == SQLITE_NULL,
+		    "reset, its parameter unbound");
+		sqlite3_reset(st2);
+	}
 	tshop_db_close(db);
 
 	/* a database from a newer tshop is refused */
