@@ -45,6 +45,19 @@ check "negative quantity is refused" 2 tshop-stock set MUG-1 -1
 check "add below zero is refused" 2 tshop-stock add HOOD-M -5 WH-EAST
 grep_err "says how far" "from 3 to -2"
 check "add --allow-negative" 0 tshop-stock add --allow-negative HOOD-M -5 WH-EAST
+# add is one statement unless it would go below 0: the ledger still has both sides
+check "a large quantity" 0 tshop-stock set --create BIGQ 1000000000000
+check "add as much again" 0 tshop-stock add BIGQ 1000000000000
+check "add below zero in a new warehouse is refused" 2 tshop-stock add BIGQ -3 WH-NEW
+grep_err "says how far" "from 0 to -3"
+check "add --allow-negative in a new warehouse" 0 tshop-stock add --allow-negative BIGQ -3 WH-NEW
+check "add to a new warehouse" 0 tshop-stock add BIGQ 4 WH-TWO
+check "log of BIGQ" 0 tshop-stock log BIGQ
+same "each change once, with its delta and the quantity after it" \
+"default	+1000000000000	1000000000000	set
+default	+1000000000000	2000000000000	add
+WH-NEW	-3	-3	add
+WH-TWO	+4	4	add" "$(printf '%s\n' "$out" | cut -f3-6)"
 check "list -s oversold" 0 tshop-stock list -s oversold
 same "the oversold SKU" "HOOD-M	Hoodie M	Apparel	-2	OUT_OF_STOCK" "$out"
 check "list -s out" 0 tshop-stock list -s out
