@@ -282,6 +282,7 @@ main(int argc, char *argv[])
 {
 	struct tshop_cli c;
 	struct settle_cmd s = { .in = TSHOP_SETTLE_INPUT_INIT };
+	struct tshop_err e = { 0 };
 	const char *verb;
 	int rc;
 
@@ -301,6 +302,8 @@ main(int argc, char *argv[])
 		if (c.rejects != NULL)
 			cli_usage(&c, "--rejects belongs to import");
 		cli_open(&c, TSHOP_DB_READ);
+		if (strcmp(verb, "check") == 0 && tshop_db_large_cache(c.db, &e) == -1)
+			cli_fail(&c, &e);
 		rc = strcmp(verb, "check") == 0 ? cmd_check(&c, &s) : cmd_summary(&c, &s);
 	} else
 		cli_usage(&c, "unknown verb '%s'", verb);

@@ -441,13 +441,19 @@ tshop_db_close(struct tshop_db *db)
 }
 
 int
+tshop_db_large_cache(struct tshop_db *db, struct tshop_err *e)
+{
+	return tshop_db_exec(db, "PRAGMA cache_size = -65536", e);
+}
+
+int
 tshop_db_bulk(struct tshop_db *db, const char *table, struct tshop_err *e)
 {
 	struct tshop_buf sql = TSHOP_BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (tshop_db_exec(db, "PRAGMA cache_size = -65536", e) == -1)
+	if (tshop_db_large_cache(db, e) == -1)
 		return -1;
 	if ((db->bulk_table = table) == NULL)
 		return 0;
@@ -528,10 +534,12 @@ tshop_db_commit(struct tshop_db *db, struct tshop_err *e)
 {
 	/*
 	 * SQLite's sorter takes as much memory as the page cache again: a
-	 * smaller cache (its dirty pages go to the WAL) keeps a build of the
-	 * deferred indexes in the memory of the batch.
+	 * small cache (its dirty pages go to the WAL) keeps the build of the
+	 * deferred indexes within the memory of the batch, and one helper
+	 * thread sorts alongside.
 	 */
-	if (db->deferred.len > 0 && tshop_db_exec(db, "PRAGMA cache_size = -4096; PRAGMA threads = 1", e) == -1) {
+	if (db->deferred.len > 0 &&
+	    tshop_db_exec(db, "PRAGMA cache_size = -4096; PRAGMA threads = 1", e) == -1) {
 		tshop_db_rollback(db);
 		return -1;
 	}

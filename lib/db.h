@@ -5,7 +5,8 @@
  * One database is one shop.  The schema version lives in PRAGMA
  * user_version; migrations run forward automatically inside a
  * transaction, and a database newer than this program is refused.  The
- * connection uses WAL, a busy timeout of 5 s and foreign keys.  A command
+ * connection uses WAL and a busy timeout of 5 s; the library keeps the
+ * references between tables (SQLite's foreign-key checks are off).  A command
  * does all its writes between tshop_db_begin() (BEGIN IMMEDIATE) and
  * tshop_db_commit(), so it applies all or nothing.  The schema itself is
  * in db.c and documented in tshop(7).
@@ -50,12 +51,18 @@ void tshop_db_close(struct tshop_db *db);
 int tshop_db_schema_version(void);
 
 /*
+ * A 64 MiB page cache instead of 32, for the jobs whose random B-tree
+ * work over a million rows runs 20-50 % faster with it: the batches of
+ * tshop_db_bulk() and tshop-settle check (each settlement row joined to
+ * its order, line and SKU).  Jobs that keep other data in memory (settle
+ * import) or sort (SQLite's sorter sizes itself by the cache) stay at
+ * 32 MiB, so that no job passes 100 MiB.
+ */
+int tshop_db_large_cache(struct tshop_db *db, struct tshop_err *e);
+/*
  * For a batch that writes rows per input line into the catalog, stock and
- * orders (tshop-stock import/set/add, tshop-orders import): a 64 MiB page
- * cache instead of 32.  Their random B-tree work over a million SKUs runs
- * 30-50 % faster with it; jobs that keep other data in memory (settle) or
- * sort (SQLite's sorter sizes itself by the cache) stay at 32 MiB, so
- * that no job passes 100 MiB.
+ * orders (tshop-stock import/set/add, tshop-orders import): the large
+ * cache.
  *
  * `table`, when not NULL, is the rowid table the batch fills.  Once the
  * batch has read as many records as a third of the rows the table held
