@@ -42,6 +42,18 @@ awk 'BEGIN { for (i = 1; i <= 50000; i++) printf "S%05d\t%d\n", i, i % 500 }' >"
 awk 'BEGIN { print "order_id,statement_date,gross_sales,refund_amount,commission_fee,payment_processing_fee,net_payout"
 	for (i = 1; i <= 60000; i++) printf "57%016d,2026-11-10,10.00,0.00,0.50,0.30,9.20\n", i }' >"$tmp/settle.csv"
 
+# kill_after DELAY COMMAND...: run COMMAND, kill -9 it after DELAY seconds;
+# true when it was still running (killed mid-run)
+kill_after() {
+	kd=$1; shift
+	"$@" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$kd"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ $? -eq 137 ]
+}
+
 # kill_test NAME COMMAND...: one uninterrupted run gives the state after
 # and its length; then KILLS runs from the state before, each killed after
 # a random delay in [0, 1.2 × length].
@@ -59,12 +71,7 @@ kill_test() {
 	for d in $(awk -v s="$seed" -v n="$kills" -v t="$t" \
 	    'BEGIN { srand(s); for (i = 0; i < n; i++) printf "%.3f\n", rand() * t * 1.2 / 1000 }'); do
 		restore
-		"$@" >/dev/null 2>&1 &
-		pid=$!
-		sleep "$d"
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		[ $? -eq 137 ] && mid=$((mid + 1))
+		kill_after "$d" "$@" && mid=$((mid + 1))
 		ic=$(sqlite3 "$TSHOP_DB" 'PRAGMA integrity_check;' 2>&1)
 		[ "$ic" = ok ] || { corrupt=$((corrupt + 1)); echo "# $name: after ${d}s: $ic" | head -3; }
 		s=$(sig)
@@ -97,19 +104,7 @@ TSHOP_REFRESH_TOKEN=TTP_crash_refresh
 TSHOP_SHOP_CIPHER=GCP_crash_cipher
 EOC
 norders=2000
-python3 - "$tmp/api-orders.jsonl" "$norders" <<'EOP'
-import json, sys, time
-now = int(time.time())
-with open(sys.argv[1], "w") as f:
-    for i in range(int(sys.argv[2])):
-        f.write(json.dumps({"id": "5800000000%08d" % i, "status": "AWAITING_SHIPMENT",
-            "create_time": now - 86400 + i, "paid_time": now - 86000 + i,
-            "update_time": now - 3600 + i, "shipping_type": "SELLER",
-            "payment": {"currency": "USD", "sub_total": "9.99"},
-            "line_items": [{"id": "8%06d" % i, "sku_id": "17300000000000000%02d" % (i % 7),
-                "seller_sku": "SYNC-%d" % (i % 7), "product_name": "Thing", "sale_price": "9.99"}]})
-            + "\n")
-EOP
+api_orders "$tmp/api-orders.jsonl" "$norders" 5800000000 17300000000000000 7 SYNC- 9.99
 fake_api --orders "$tmp/api-orders.jsonl" --app-key crash_app_key \
     --app-secret crash_app_secret --access-token TTP_crash_access \
     --refresh-token TTP_crash_refresh --shop-cipher GCP_crash_cipher
@@ -125,12 +120,7 @@ same "sync: an uninterrupted pull takes every order" "$norders" \
 partial=0 bad=0 corrupt=0 prev=0 mid=0
 for d in $(awk -v s="$seed" -v n="$kills" -v t="$t" \
     'BEGIN { srand(s + 1); for (i = 0; i < n; i++) printf "%.3f\n", rand() * t * 3 / n / 1000 }'); do
-	tshop-sync -q orders >/dev/null 2>&1 &
-	pid=$!
-	sleep "$d"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	[ $? -eq 137 ] && mid=$((mid + 1))
+	kill_after "$d" tshop-sync -q orders && mid=$((mid + 1))
 	ic=$(sqlite3 "$TSHOP_DB" 'PRAGMA integrity_check;' 2>&1)
 	[ "$ic" = ok ] || corrupt=$((corrupt + 1))
 	s=$(sqlite3 "$TSHOP_DB" "SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM order_line),

@@ -46,6 +46,25 @@ finish() {
 	done
 	echo "1..$n"
 }
+# api_orders FILE N ID_PREFIX SKU_ID_PREFIX NSKUS SELLER_SKU_PREFIX PRICE:
+# N orders as the API returns them (JSON Lines, for fake_api --orders), each
+# AWAITING_SHIPMENT with one line of SKU i % NSKUS, updated in the last hour.
+api_orders() {
+	python3 - "$@" <<'EOP'
+import json, sys, time
+path, n, oid, skuid, nskus, seller, price = sys.argv[1:]
+now = int(time.time())
+with open(path, "w") as f:
+    for i in range(int(n)):
+        f.write(json.dumps({"id": "%s%08d" % (oid, i), "status": "AWAITING_SHIPMENT",
+            "create_time": now - 86400 + i, "paid_time": now - 86000 + i,
+            "update_time": now - 3600 + i, "shipping_type": "SELLER",
+            "payment": {"currency": "USD", "sub_total": price},
+            "line_items": [{"id": "9%07d" % i, "sku_id": "%s%02d" % (skuid, i % int(nskus)),
+                "seller_sku": "%s%d" % (seller, i % int(nskus)), "product_name": "Thing",
+                "sale_price": price}]}) + "\n")
+EOP
+}
 # fake_api ARG...: (re)start the fake TikTok Shop API (tests/fake_tiktok.py)
 # on 127.0.0.1 with those arguments; sets $fake and $url and points
 # TSHOP_API_URL and TSHOP_AUTH_URL at it.  Its output goes to $tmp/fake.log.

@@ -19,19 +19,7 @@ EOC
 chmod 600 "$cred"
 
 # 250 orders (3 pages of 100), updated in the last hour
-python3 - "$tmp/orders.jsonl" <<'EOP'
-import json, sys, time
-now = int(time.time())
-with open(sys.argv[1], "w") as f:
-    for i in range(250):
-        f.write(json.dumps({"id": "5790000000%08d" % i, "status": "AWAITING_SHIPMENT",
-            "create_time": now - 86400 + i, "paid_time": now - 86000 + i,
-            "update_time": now - 3600 + i, "shipping_type": "SELLER",
-            "payment": {"currency": "USD", "sub_total": "12.50"},
-            "line_items": [{"id": "9%05d" % i, "sku_id": "17290000000000000%02d" % (i % 5),
-                "seller_sku": "SKU-%d" % (i % 5), "product_name": "Thing", "sale_price": "12.50"}]})
-            + "\n")
-EOP
+api_orders "$tmp/orders.jsonl" 250 5790000000 17290000000000000 5 SKU- 12.50
 fake_api --orders "$tmp/orders.jsonl" --log "$tmp/api.log"
 ctl() { python3 -c 'import sys, urllib.request as u
 print(u.urlopen(u.Request(sys.argv[1] + "/_control", data=sys.argv[2].encode(),
