@@ -215,6 +215,15 @@ static const char *const migrations[] = {
 	 * cost a random insert each per stock change.
 	 */
 	"DROP INDEX ledger_by_sku; DROP INDEX ledger_by_time;",
+	/*
+	 * 7: orders_unshipped again, its condition spelled with OR: SQLite
+	 * checks a partial index's condition on every write of an order, and
+	 * builds a temporary table for each IN list of more than two values.
+	 */
+	"DROP INDEX orders_unshipped;"
+	"CREATE INDEX orders_unshipped ON orders (ship_by, order_id) WHERE (status = 'UNPAID'"
+	"  OR status = 'ON_HOLD' OR status = 'AWAITING_SHIPMENT' OR status = 'PARTIALLY_SHIPPING'"
+	"  OR status = 'AWAITING_COLLECTION');",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

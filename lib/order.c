@@ -263,11 +263,32 @@ struct oline {
 	int64_t line;			/* recorded line number */
 };
 
+/* A recorded order's columns, in slot order: status, the numbers, the strings. */
+static const char *const order_col[1 + NI + NS] = {
+	"status", "created_at", "paid_at", "update_time", "total", "ship_by",
+	"ship_by_platform", "deliver_by", "deliver_by_platform", "handling_days",
+	"shipped_at", "first_scan_at", "delivered_at", "cancelled_at", "stock_taken",
+	"shipping_type", "warehouse", "currency", "tracking", "carrier", "cancel_by",
+	"cancel_reason",
+};
+
+/*
+ * An UPDATE of the columns a change touches, by column mask.  SQLite
+ * rewrites the entries of every index over a column its SET names, so
+ * marking an order shipped must not name created_at or ship_by.
+ */
+#define NCHANGE 8
+struct change_stmt {
+	uint32_t cols;
+	sqlite3_stmt *st;
+};
+
 struct tshop_orders {
 	struct tshop_db *db;
 	const struct tshop_config *cfg;
 	struct tshop_stock *stock;
 	sqlite3_stmt *get, *put, *lines_get, *line_put, *wh_name, *handling_put;
+	struct change_stmt change[NCHANGE];	/* most recently used first */
 	struct tshop_buf text[NS];	/* the recorded strings */
 	struct tshop_buf arena;		/* recorded lines' SKU strings */
 	struct tshop_buf scratch;	/* ledger sources, event details */
@@ -336,6 +357,8 @@ tshop_orders_free(struct tshop_orders *o)
 	sqlite3_finalize(o->line_put);
 	sqlite3_finalize(o->wh_name);
 	sqlite3_finalize(o->handling_put);
+	for (int i = 0; i < NCHANGE; i++)
+		sqlite3_finalize(o->change[i].st);
 	tshop_stock_free(o->stock);
 	for (int i = 0; i < NS; i++)
 		tshop_buf_release(&o->text[i]);
@@ -540,13 +563,10 @@ put_line(struct tshop_orders *o, const char *order_id, const struct oline *l,
 	return 0;
 }
 
-static int
-put_order(struct tshop_orders *o, const char *order_id, const struct orec *r,
-    struct tshop_err *e)
+/* Bind a record to the parameters of order_sql's put: ?2 status, then the slots. */
+static void
+bind_rec(sqlite3_stmt *st, const char *order_id, const struct orec *r)
 {
-	sqlite3_stmt *st = o->put;
-	int rc;
-
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, tshop_status_name(r->status), -1, SQLITE_STATIC);
 	for (int i = 0; i < NI; i++) {
@@ -557,6 +577,76 @@ put_order(struct tshop_orders *o, const char *order_id, const struct orec *r,
 	}
 	for (int i = 0; i < NS; i++)
 		tshop_db_bind_text(st, 3 + NI + i, r->s[i]);
+}
+
+/* Which columns of b differ from a: bit 0 status, then the slots. */
+static uint32_t
+rec_changes(const struct orec *a, const struct orec *b)
+{
+	uint32_t cols = a->status != b->status;
+
+	for (int i = 0; i < NI; i++)
+		if (a->has[i] != b->has[i] || (a->has[i] && a->v[i] != b->v[i]))
+			cols |= UINT32_C(1) << (1 + i);
+	for (int i = 0; i < NS; i++)
+		if ((a->s[i] == NULL) != (b->s[i] == NULL) ||
+		    (a->s[i] != NULL && strcmp(a->s[i], b->s[i]) != 0))
+			cols |= UINT32_C(1) << (1 + NI + i);
+	return cols;
+}
+
+/* The UPDATE of the columns in cols, prepared once and kept. */
+static sqlite3_stmt *
+change_stmt(struct tshop_orders *o, uint32_t cols, struct tshop_err *e)
+{
+	struct tshop_buf sql = TSHOP_BUF_INIT;
+	struct change_stmt c = { cols, NULL };
+	const char *sep = "";
+	bool oom = false;
+	int i, n;
+
+	for (i = 0; i < NCHANGE && o->change[i].st != NULL && o->change[i].cols != cols; i++)
+		;
+	if (i == NCHANGE || o->change[i].st == NULL) {
+		oom |= tshop_buf_adds(&sql, "UPDATE orders SET") == -1;
+		for (n = 0; n < 1 + NI + NS; n++)
+			if (cols & UINT32_C(1) << n) {
+				oom |= tshop_buf_addf(&sql, "%s %s = ?%d", sep, order_col[n],
+				    2 + n) == -1;
+				sep = ",";
+			}
+		oom |= tshop_buf_adds(&sql, " WHERE order_id = ?1") == -1;
+		n = oom ? tshop_errorf(e, 3, "out of memory") :
+		    tshop_db_prepare(o->db, &c.st, tshop_buf_str(&sql), e);
+		tshop_buf_release(&sql);
+		if (n == -1)
+			return NULL;
+		if (i == NCHANGE)
+			sqlite3_finalize(o->change[--i].st);
+	} else
+		c = o->change[i];
+	memmove(&o->change[1], &o->change[0], (size_t)i * sizeof(o->change[0]));
+	o->change[0] = c;
+	return c.st;
+}
+
+/* Record an order: all of a new one, the changed columns of a known one. */
+static int
+put_order(struct tshop_orders *o, const char *order_id, const struct orec *old,
+    const struct orec *r, struct tshop_err *e)
+{
+	sqlite3_stmt *st = o->put;
+	int rc;
+
+	if (old != NULL) {
+		uint32_t cols = rec_changes(old, r);
+
+		if (cols == 0)
+			return 0;
+		if ((st = change_stmt(o, cols, e)) == NULL)
+			return -1;
+	}
+	bind_rec(st, order_id, r);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -578,21 +668,6 @@ set_str(struct orec *r, int slot, const char *s)
 {
 	if (s != NULL && *s != '\0')
 		r->s[slot] = s;
-}
-
-static bool
-rec_differs(const struct orec *a, const struct orec *b)
-{
-	if (a->status != b->status)
-		return true;
-	for (int i = 0; i < NI; i++)
-		if (a->has[i] != b->has[i] || (a->has[i] && a->v[i] != b->v[i]))
-			return true;
-	for (int i = 0; i < NS; i++)
-		if ((a->s[i] == NULL) != (b->s[i] == NULL) ||
-		    (a->s[i] != NULL && strcmp(a->s[i], b->s[i]) != 0))
-			return true;
-	return false;
 }
 
 /* Collect the update's lines into o->in, one per SKU (quantities added). */
@@ -670,8 +745,10 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		old.status = u->status;
 		o->nhave = 0;
 	} else {
+		/* the recorded lines, to match the update's; else read when stock moves */
 		m->before = old.status;
-		if (load_lines(o, u->order_id, e) == -1)
+		o->nhave = 0;
+		if (o->nin > 0 && load_lines(o, u->order_id, e) == -1)
 			return -1;
 		if (o->nhave > 0)
 			next_line = o->have[o->nhave - 1].line + 1;
@@ -784,15 +861,19 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		    !tshop_order_shipped(old.status, cur.has[I_SHIPPED] ?
 		    cur.v[I_SHIPPED] : TSHOP_TIME_NONE);
 		bool add_taken = cur.v[I_STOCK] == 1;
+		/* taken from one warehouse, now recorded in another: move it along */
+		bool moving = add_taken && !returning &&
+		    strcmp(old.s[S_WAREHOUSE], cur.s[S_WAREHOUSE]) != 0;
 
+		if (found && o->nin == 0 && (taking || moving || returning) &&
+		    load_lines(o, u->order_id, e) == -1)
+			return -1;
 		if (taking)
 			cur.v[I_STOCK] = 1;
 		if (returning)
 			cur.v[I_STOCK] = 2;
-		if (!found || rec_differs(&old, &cur)) {
-			if (put_order(o, u->order_id, &cur, e) == -1)
-				return -1;
-		}
+		if (put_order(o, u->order_id, found ? &old : NULL, &cur, e) == -1)
+			return -1;
 		for (size_t i = 0; i < nadded; i++)
 			if (put_line(o, u->order_id, &added[i], e) == -1)
 				return -1;
@@ -808,10 +889,8 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 			if (nadded > 0 && move_stock(o, added, nadded, -1, cur.s[S_WAREHOUSE],
 			    "order", u->order_id, e) == -1)
 				return -1;
-			/* taken from one warehouse, now recorded in another: move it along */
-			if (!returning && strcmp(old.s[S_WAREHOUSE], cur.s[S_WAREHOUSE]) != 0 &&
-			    (move_stock(o, o->have, o->nhave, +1, old.s[S_WAREHOUSE], "moved",
-			    u->order_id, e) == -1 ||
+			if (moving && (move_stock(o, o->have, o->nhave, +1, old.s[S_WAREHOUSE],
+			    "moved", u->order_id, e) == -1 ||
 			    move_stock(o, o->have, o->nhave, -1, cur.s[S_WAREHOUSE], "moved",
 			    u->order_id, e) == -1))
 				return -1;
@@ -826,7 +905,7 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		}
 		if (!found)
 			m->result = TSHOP_MERGE_NEW;
-		else if (nadded > 0 || (!stale && rec_differs(&old, &cur)))
+		else if (nadded > 0 || (!stale && rec_changes(&old, &cur) != 0))
 			m->result = TSHOP_MERGE_UPDATED;
 		else
 			m->result = stale ? TSHOP_MERGE_STALE : TSHOP_MERGE_UNCHANGED;
@@ -981,8 +1060,9 @@ col_status(sqlite3_stmt *st, int i)
 	" AND (?3 IS NULL OR o.warehouse = ?3) AND instr(?4, ',' || o.status || ',') > 0"
 /* the statuses of orders_unshipped (lib/db.c), word for word */
 #define LIST_UNSHIPPED LIST_FROM("orders o INDEXED BY orders_unshipped") UNSHIPPED
-#define UNSHIPPED " AND o.status IN ('UNPAID', 'ON_HOLD', 'AWAITING_SHIPMENT'," \
-	" 'PARTIALLY_SHIPPING', 'AWAITING_COLLECTION')"
+#define UNSHIPPED " AND (o.status = 'UNPAID' OR o.status = 'ON_HOLD'" \
+	" OR o.status = 'AWAITING_SHIPMENT' OR o.status = 'PARTIALLY_SHIPPING'" \
+	" OR o.status = 'AWAITING_COLLECTION')"
 
 int
 tshop_order_list(struct tshop_orders *o, const struct tshop_order_filter *f,

@@ -267,6 +267,36 @@ check "stock by warehouse after the cancel" 0 tshop-stock list --by-warehouse MO
 same "both warehouses whole again" "east	10
 west	10" "$(printf '%s\n' "$out" | cut -f2,5)"
 
+# updates without lines (API objects, as sync and webhooks bring them): the
+# recorded lines still move the stock when it is taken, moved or given back
+tshop config warehouse.north 7000714532876270001 >/dev/null
+tshop config warehouse.south 7000714532876270002 >/dev/null
+tshop-stock -q set --create NOLINE-1 10 north
+tshop-stock -q set NOLINE-1 10 south
+O='"id":"589000000000000001","create_time":1795431600'
+L='{"id":"1","seller_sku":"NOLINE-1","sale_price":"5.00"}'
+printf '{%s,"status":"UNPAID","update_time":1795431600,"warehouse_id":"7000714532876270001","line_items":[%s,%s,%s]}\n' \
+    "$O" "$L" "$L" "$L" >"$tmp/nl.jsonl"
+check "unpaid, three units" 0 tshop-orders -q import "$tmp/nl.jsonl"
+printf '{%s,"status":"AWAITING_SHIPMENT","update_time":1795432000,"paid_time":1795432000,"warehouse_id":"7000714532876270001","line_items":[]}\n' \
+    "$O" >"$tmp/nl.jsonl"
+check "paid, no lines" 0 tshop-orders -q import "$tmp/nl.jsonl"
+printf '{%s,"status":"AWAITING_SHIPMENT","update_time":1795433000,"warehouse_id":"7000714532876270002","line_items":[]}\n' \
+    "$O" >"$tmp/nl.jsonl"
+check "recorded in south, no lines" 0 tshop-orders -q import "$tmp/nl.jsonl"
+printf '{%s,"status":"AWAITING_SHIPMENT","update_time":1795434000,"warehouse_id":"7000714532876270002","line_items":[],"tracking_number":"1Z999AA10123456784"}\n' \
+    "$O" >"$tmp/nl.jsonl"
+check "a tracking number, no lines" 0 tshop-orders -q import "$tmp/nl.jsonl"
+check "cancelled, no lines" 0 tshop-orders -q mark 589000000000000001 cancelled
+check "ledger of the order" 0 tshop-stock log NOLINE-1
+same "taken in north, moved to south, given back in south" \
+"north	-3	7	order:589000000000000001
+north	+3	10	moved:589000000000000001
+south	-3	7	moved:589000000000000001
+south	+3	10	cancel:589000000000000001" "$(printf '%s\n' "$out" | grep 589000000000000001 | cut -f3-6)"
+check "items of the order" 0 tshop-orders items 589000000000000001
+same "its one line kept" "589000000000000001	NOLINE-1		3	5.00	south" "$out"
+
 # a batch larger than a third of the table (and 10,000 records) builds the
 # orders' indexes once at commit; a failed batch leaves them as they were
 big="$tmp/big.db"
