@@ -747,19 +747,28 @@ copy_col(sqlite3_stmt *st, int i, struct tshop_buf *b)
 	return tshop_buf_add(b, s ? s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
 }
 
-/* Fill the temporary table of category → commission rate from the settings. */
+/*
+ * Fill temp.settle_sku_rate with the commission rate of every SKU whose
+ * category has a rate other than def (commission.default).  The scan joins
+ * order lines to this table by SKU id: it holds a few integers per SKU and
+ * stays in the cache, where a join to the catalog would read a random page
+ * of it for each line.
+ */
 static int
-load_rates(struct tshop_db *db, struct tshop_err *e)
+load_rates(struct tshop_db *db, struct tshop_rate def, struct tshop_err *e)
 {
 	sqlite3_stmt *cat = NULL, *ins = NULL;
-	int rc = -1, step;
+	int rc = -1, step, n = 0;
 
-	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS settle_rate (category TEXT"
-	    " PRIMARY KEY, num INTEGER NOT NULL, den INTEGER NOT NULL) WITHOUT ROWID;"
-	    "DELETE FROM temp.settle_rate", e) == -1 ||
+	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS settle_category_rate (category"
+	    " TEXT PRIMARY KEY, num INTEGER NOT NULL, den INTEGER NOT NULL) WITHOUT ROWID;"
+	    "CREATE TEMP TABLE IF NOT EXISTS settle_sku_rate (sku INTEGER PRIMARY KEY,"
+	    " num INTEGER NOT NULL, den INTEGER NOT NULL);"
+	    "DELETE FROM temp.settle_category_rate; DELETE FROM temp.settle_sku_rate", e) == -1 ||
 	    tshop_db_prepare(db, &cat, "SELECT DISTINCT category FROM sku"
 	    " WHERE category IS NOT NULL AND category <> ''", e) == -1 ||
-	    tshop_db_prepare(db, &ins, "INSERT INTO temp.settle_rate VALUES (?1, ?2, ?3)", e) == -1)
+	    tshop_db_prepare(db, &ins, "INSERT INTO temp.settle_category_rate VALUES (?1, ?2, ?3)",
+	    e) == -1)
 		goto out;
 	while ((step = sqlite3_step(cat)) == SQLITE_ROW) {
 		const char *c = tshop_db_col_text(cat, 0);
@@ -767,6 +776,8 @@ load_rates(struct tshop_db *db, struct tshop_err *e)
 
 		if (tshop_config_commission(db, c, &r, e) == -1)
 			goto out;
+		if ((i128)r.num * def.den == (i128)def.num * r.den)
+			continue;
 		bind_str(ins, 1, c);
 		sqlite3_bind_int64(ins, 2, r.num);
 		sqlite3_bind_int64(ins, 3, r.den);
@@ -775,11 +786,16 @@ load_rates(struct tshop_db *db, struct tshop_err *e)
 			goto out;
 		}
 		sqlite3_reset(ins);
+		n++;
 	}
 	if (step != SQLITE_DONE) {
 		tshop_db_error(db, e, "commission rates");
 		goto out;
 	}
+	/* one pass over the catalog, in id order */
+	if (n > 0 && tshop_db_exec(db, "INSERT INTO temp.settle_sku_rate SELECT k.id, c.num, c.den"
+	    " FROM sku k CROSS JOIN temp.settle_category_rate c ON c.category = k.category", e) == -1)
+		goto out;
 	rc = 0;
 out:
 	sqlite3_finalize(cat);
@@ -828,8 +844,7 @@ scan(struct tshop_db *db, const struct tshop_settle_params *p, const char *perio
 	    " FROM settlement s"
 	    " LEFT JOIN orders o ON o.order_id = s.order_id"
 	    " LEFT JOIN order_line l ON l.order_id = o.order_id"
-	    " LEFT JOIN sku k ON k.id = l.sku"
-	    " LEFT JOIN temp.settle_rate r ON r.category = k.category"
+	    " LEFT JOIN temp.settle_sku_rate r ON r.sku = l.sku"
 	    " WHERE (?1 IS NULL OR s.statement_date >= ?1) AND (?2 IS NULL OR s.statement_date <= ?2)"
 	    " AND (?3 IS NULL OR s.statement = ?3 OR s.statement_id = ?3)"
 	    " ORDER BY %s", period_sql, order_sql) == -1) {
@@ -1028,6 +1043,17 @@ check_row(struct scan_row *r, void *ctx, struct tshop_err *e)
 	return 0;
 }
 
+#define UNSETTLED(orders) "INSERT INTO temp.settle_finding" \
+	" SELECT 'unsettled', o.order_id, 0, COALESCE(CASE WHEN EXISTS (SELECT 1 FROM" \
+	"  order_line l WHERE l.order_id = o.order_id AND l.amount IS NULL AND" \
+	"  l.unit_price IS NULL) THEN NULL ELSE (SELECT SUM(COALESCE(l.amount," \
+	"  l.quantity * l.unit_price)) FROM order_line l WHERE l.order_id = o.order_id) END," \
+	"  o.total), 0, NULL, o.currency" \
+	" FROM " orders " WHERE o.status IN ('DELIVERED', 'COMPLETED')" \
+	" AND o.delivered_at < ?1 AND (?2 IS NULL OR o.delivered_at >= ?2)" \
+	" AND (?3 IS NULL OR o.delivered_at < ?3)" \
+	" AND NOT EXISTS (SELECT 1 FROM settlement s WHERE s.order_id = o.order_id)"
+
 /* Delivered orders past the grace period that were never settled. */
 static int
 check_unsettled(struct check_ctx *k, struct tshop_err *e)
@@ -1036,16 +1062,13 @@ check_unsettled(struct check_ctx *k, struct tshop_err *e)
 	sqlite3_stmt *st = NULL;
 	int rc = -1, step;
 
-	if (tshop_db_prepare(k->db, &st, "INSERT INTO temp.settle_finding"
-	    " SELECT 'unsettled', o.order_id, 0, COALESCE(CASE WHEN EXISTS (SELECT 1 FROM"
-	    "  order_line l WHERE l.order_id = o.order_id AND l.amount IS NULL AND"
-	    "  l.unit_price IS NULL) THEN NULL ELSE (SELECT SUM(COALESCE(l.amount,"
-	    "  l.quantity * l.unit_price)) FROM order_line l WHERE l.order_id = o.order_id) END,"
-	    "  o.total), 0, NULL, o.currency"
-	    " FROM orders o WHERE o.status IN ('DELIVERED', 'COMPLETED')"
-	    " AND o.delivered_at < ?1 AND (?2 IS NULL OR o.delivered_at >= ?2)"
-	    " AND (?3 IS NULL OR o.delivered_at < ?3)"
-	    " AND NOT EXISTS (SELECT 1 FROM settlement s WHERE s.order_id = o.order_id)", e) == -1)
+	/*
+	 * Without --since, most delivered orders are past the grace days: one
+	 * pass over the orders beats a random row lookup per entry of
+	 * orders_by_delivered.
+	 */
+	if (tshop_db_prepare(k->db, &st, p->has_since ? UNSETTLED("orders o") :
+	    UNSETTLED("orders o NOT INDEXED"), e) == -1)
 		return -1;
 	sqlite3_bind_int64(st, 1, tshop_local_midnight(p->today - p->grace_days));
 	if (p->has_since)
@@ -1130,9 +1153,10 @@ tshop_settle_check(struct tshop_db *db, const struct tshop_settle_params *p,
 	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS settle_finding (kind TEXT NOT NULL,"
 	    " order_id TEXT NOT NULL, seq INTEGER NOT NULL, expected INTEGER, actual INTEGER"
 	    " NOT NULL, statement_date TEXT, currency TEXT)", e) == -1 ||
-	    load_rates(db, e) == -1 || read_begin(db, &own, e) == -1)
+	    read_begin(db, &own, e) == -1)
 		return -1;
-	if (tshop_db_exec(db, "DELETE FROM temp.settle_finding", e) == -1 ||
+	if (load_rates(db, p->default_rate, e) == -1 ||
+	    tshop_db_exec(db, "DELETE FROM temp.settle_finding", e) == -1 ||
 	    tshop_db_prepare(db, &k.ins, "INSERT INTO temp.settle_finding"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", e) == -1 ||
 	    scan(db, p, "NULL", "s.id", check_row, &k, e) == -1 ||
@@ -1237,9 +1261,10 @@ tshop_settle_summary(struct tshop_db *db, const struct tshop_settle_params *p,
 	bool own;
 	int rc = -1;
 
-	if (load_rates(db, e) == -1 || read_begin(db, &own, e) == -1)
+	if (read_begin(db, &own, e) == -1)
 		return -1;
-	if (scan(db, p, period_sql[by], "period, s.id", summary_row, &s, e) == -1 ||
+	if (load_rates(db, p->default_rate, e) == -1 ||
+	    scan(db, p, period_sql[by], "period, s.id", summary_row, &s, e) == -1 ||
 	    emit_period(&s, e) == -1)
 		goto out;
 	rc = 0;
