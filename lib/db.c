@@ -525,6 +525,8 @@ defer_indexes(struct tshop_db *db, struct tshop_err *e)
 int
 tshop_db_bulk_records(struct tshop_db *db, unsigned long n, struct tshop_err *e)
 {
+	if (n % TSHOP_DB_FLUSH == 0 && sqlite3_db_cacheflush(db->h) != SQLITE_OK)
+		return tshop_db_error(db, e, "writing to the database");
 	if (db->bulk_table == NULL || n != db->bulk_at || db->deferred.len > 0)
 		return 0;
 	return defer_indexes(db, e);

@@ -165,4 +165,19 @@ printf 'sku,title,quantity\nDRY-NEW,New,\nMUG-1,Mug,100\n' >"$tmp/dry.csv"
 check "-n import" 0 tshop-stock -n import "$tmp/dry.csv"
 same "a new SKU, a quantity change" "DRY-NEW			
 MUG-1	default	9	100" "$out"
+# a batch longer than TSHOP_DB_FLUSH (50,000) records writes its pages to
+# the WAL on the way; a bad last line still leaves nothing behind
+flush="$tmp/flush.db"
+tshop -d "$flush" init 2>/dev/null
+awk 'BEGIN { for (i = 1; i <= 60000; i++) printf "FL-%d\t%d\n", i, i % 9 }' >"$tmp/flush.tsv"
+cp "$tmp/flush.tsv" "$tmp/flushbad.tsv"
+printf 'FL-1\tmany\n' >>"$tmp/flushbad.tsv"
+counts() { sqlite3 "$flush" "SELECT count(*) FROM sku; SELECT count(*) FROM ledger" | tr '\n' ' '; }
+check "60,000 lines and a bad one" 2 tshop-stock -d "$flush" -q set --create "$tmp/flushbad.tsv"
+grep_err "the bad line named" "flushbad.tsv:60001: column 'qty': 'many' is not a whole number"
+same "no SKU, no ledger entry" "0 0 " "$(counts)"
+check "the 60,000 lines" 0 tshop-stock -d "$flush" -q set --create "$tmp/flush.tsv"
+same "every SKU, one ledger entry per quantity that is not 0" "60000 53334 " "$(counts)"
+same "the database sound, the stock summed" "ok 239997" \
+    "$(sqlite3 "$flush" 'PRAGMA integrity_check; SELECT sum(quantity) FROM stock' | tr '\n' ' ' | sed 's/ $//')"
 finish
