@@ -156,6 +156,11 @@ lib/settle.c: tshop_buf_addf: SELECT s.id, s.order_id, s.type, s.state" "$format
 # period_sql and order_sql, which its callers take from constant tables
 same "alert.c: sold_sql is a literal" "1" \
     "$(grep -c 'const char \*sold_sql =$' "$top/lib/alert.c")"
+# order.c's change_stmt() builds an UPDATE from the fixed column names of
+# order_col[] and parameter numbers (its format holds no SQL keyword)
+same "order.c: the UPDATE of changed columns names only order_col[]" "1" \
+    "$(grep -c 'tshop_buf_addf(&sql, "%s %s = ?%d", sep, order_col\[n\],$' "$top/lib/order.c")"
+same "order.c: no other formatting into that SQL" "1" "$(grep -c 'tshop_buf_addf(&sql' "$top/lib/order.c")"
 same "settle.c: scan() is given only constants" "" \
     "$(grep -nE '[^a-z_]scan\(db, ' "$top/lib/settle.c" | grep -vE 'scan\(db, p, ("[^"]*"|period_sql\[by\]), "[^"]*",')"
 
