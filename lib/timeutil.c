@@ -180,6 +180,32 @@ tshop_date_parse(const char *s, tshop_date *out)
 	return 0;
 }
 
+/* Two digits of v at p. */
+static void
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * "YYYY-MM-DD" into p (10 characters) without snprintf, which took 4 % of
+ * a settlement import; false for a year outside 0 to 9999.
+ */
+static bool
+put_ymd(char *p, int64_t y, int m, int d)
+{
+	if (y < 0 || y > 9999)
+		return false;
+	put2(p, (int)(y / 100));
+	put2(p + 2, (int)(y % 100));
+	p[4] = '-';
+	put2(p + 5, m);
+	p[7] = '-';
+	put2(p + 8, d);
+	return true;
+}
+
 char *
 tshop_date_format(tshop_date d, char *buf, size_t n)
 {
@@ -189,7 +215,10 @@ tshop_date_format(tshop_date d, char *buf, size_t n)
 	if (buf == NULL || n == 0)
 		return buf;
 	civil_from_days(d, &y, &m, &dd);
-	snprintf(buf, n, "%04lld-%02d-%02d", (long long)y, m, dd);
+	if (n > 10 && put_ymd(buf, y, m, dd))
+		buf[10] = '\0';
+	else
+		snprintf(buf, n, "%04lld-%02d-%02d", (long long)y, m, dd);
 	return buf;
 }
 
@@ -213,8 +242,17 @@ tshop_time_format(tshop_time t, char *buf, size_t n)
 		days--;
 	}
 	civil_from_days(days, &y, &m, &d);
-	snprintf(buf, n, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m,
-	    d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+	if (n > 20 && put_ymd(buf, y, m, d)) {
+		buf[10] = 'T';
+		put2(buf + 11, (int)(secs / 3600));
+		buf[13] = ':';
+		put2(buf + 14, (int)(secs / 60 % 60));
+		buf[16] = ':';
+		put2(buf + 17, (int)(secs % 60));
+		memcpy(buf + 19, "Z", 2);
+	} else
+		snprintf(buf, n, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m,
+		    d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 	return buf;
 }
 

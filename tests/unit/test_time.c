@@ -94,6 +94,12 @@ main(void)
 	STR_EQ(tfmt(1795253400), "2026-11-21T09:30:00Z", "format 1795253400");
 	STR_EQ(tfmt(-1), "1969-12-31T23:59:59Z", "format -1");
 	STR_EQ(tfmt(TSHOP_TIME_NONE), "", "format TSHOP_TIME_NONE");
+	/* the edges of the 4-digit years, written without snprintf */
+	STR_EQ(tfmt(253402300799), "9999-12-31T23:59:59Z", "format the last second of 9999");
+	STR_EQ(tfmt(253402300800), "10000-01-01T00:00:00Z", "format year 10000");
+	STR_EQ(tfmt(-62167219200), "0000-01-01T00:00:00Z", "format year 0");
+	STR_EQ(tfmt(-62167219201), "-001-12-31T23:59:59Z", "format year -1");
+	STR_EQ(tfmt(951825599), "2000-02-29T11:59:59Z", "format a leap day");
 	ymd_round_trip(1970, 1, 1, 0);
 	ymd_round_trip(1969, 12, 31, -1);
 	ymd_round_trip(2000, 3, 1, 11017);
@@ -120,6 +126,15 @@ main(void)
 	OK(tshop_date_parse("2026-11-21", &d) == 0 && d == 20778, "date_parse 2026-11-21");
 	STR_EQ(dfmt(20778), "2026-11-21", "date_format 20778");
 	STR_EQ(dfmt(-1), "1969-12-31", "date_format -1");
+	STR_EQ(dfmt(2932896), "9999-12-31", "date_format 9999-12-31");
+	STR_EQ(dfmt(2932897), "10000-01-01", "date_format year 10000");
+	STR_EQ(dfmt(-719528), "0000-01-01", "date_format year 0");
+	{
+		char small[8];
+
+		STR_EQ(tshop_date_format(20778, small, sizeof(small)), "2026-11",
+		    "date_format into 8 bytes: cut, terminated");
+	}
 	OK(tshop_date_parse("2024-02-29", &d) == 0 && d == 19782, "date_parse 2024-02-29");
 	OK(tshop_date_parse("2000-02-29", &d) == 0 && d == 11016, "date_parse 2000-02-29");
 	INT_EQ(tshop_date_parse("2026-02-29", &d), -1, "2026-02-29 rejected");
