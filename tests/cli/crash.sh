@@ -28,17 +28,19 @@ restore() {
 }
 ms() { date +%s%3N; }
 
-# The shop before each batch: 50,000 SKUs with 1000 units each.
-awk 'BEGIN { for (i = 1; i <= 50000; i++) printf "S%05d\t1000\n", i }' >"$tmp/catalog.tsv"
+# The shop before each batch: 80,000 SKUs with 1000 units each.
+awk 'BEGIN { for (i = 1; i <= 80000; i++) printf "S%05d\t1000\n", i }' >"$tmp/catalog.tsv"
 tshop-stock -q set --create "$tmp/catalog.tsv" || nok "catalog"
 sqlite3 "$TSHOP_DB" ".backup '$tmp/base.db'"
-# The batches, each about half a second: 20,000 orders, 50,000 stock
-# counts, 60,000 settlement rows.
+# The batches, each about half a second: 20,000 orders, 80,000 stock
+# counts, 60,000 settlement rows.  The last two pass TSHOP_DB_FLUSH
+# (50,000 records), where a batch writes its pages to the WAL uncommitted:
+# a kill after that must still lose the whole batch.
 awk 'BEGIN { print "order_id,created_at,paid_at,status,shipping_type,sku,quantity,unit_price"
 	for (i = 1; i <= 20000; i++)
 		printf "57%016d,2026-11-20T%02d:%02d:00Z,,AWAITING_SHIPMENT,SELLER,S%05d,%d,9.99\n",
 		    i, i % 24, i % 60, i % 50000 + 1, i % 3 + 1 }' >"$tmp/orders.csv"
-awk 'BEGIN { for (i = 1; i <= 50000; i++) printf "S%05d\t%d\n", i, i % 500 }' >"$tmp/set.tsv"
+awk 'BEGIN { for (i = 1; i <= 80000; i++) printf "S%05d\t%d\n", i, i % 500 }' >"$tmp/set.tsv"
 awk 'BEGIN { print "order_id,statement_date,gross_sales,refund_amount,commission_fee,payment_processing_fee,net_payout"
 	for (i = 1; i <= 60000; i++) printf "57%016d,2026-11-10,10.00,0.00,0.50,0.30,9.20\n", i }' >"$tmp/settle.csv"
 
