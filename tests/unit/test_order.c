@@ -265,11 +265,144 @@ merging(void)
 	}
 }
 
+/* One column (or two) changed per update, in a fresh update each time. */
+static int
+change(struct tshop_orders *o, struct tshop_order *u, enum tshop_merge_result *res)
+{
+	static const struct tshop_order_line line = { "CUP-1", NULL, "Cup", 1, 500, true, NULL };
+	struct tshop_merge m;
+	struct tshop_err e = { 0 };
+
+	u->order_id = "C1";
+	u->lines = &line;
+	u->nlines = 1;
+	if (tshop_order_merge(o, u, &m, &e) == -1) {
+		printf("# merge: %s\n", e.msg);
+		return -1;
+	}
+	*res = m.result;
+	tshop_order_init(u);
+	u->status = TSHOP_AWAITING_SHIPMENT;
+	return 0;
+}
+
+/*
+ * An update writes only the columns it changes, through an UPDATE prepared
+ * per set of columns; more sets than the 8 kept, then an evicted one again.
+ */
+static void
+changes(void)
+{
+	char path[] = "/tmp/tshop-unit-change.XXXXXX";
+	struct tshop_db *db = NULL;
+	struct tshop_config cfg;
+	struct tshop_orders *o = NULL;
+	struct tshop_order u;
+	struct tshop_err e = { 0 };
+	enum tshop_merge_result res[24];
+	sqlite3_stmt *st = NULL;
+	int fd = mkstemp(path), n = 0, bad = 0;
+
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	if (tshop_db_open(&db, path, TSHOP_DB_WRITE, &e) == -1 ||
+	    tshop_config_load(db, &cfg, &e) == -1 || tshop_orders_new(&o, db, &cfg, &e) == -1) {
+		OK(0, "scratch database: %s", e.msg);
+		return;
+	}
+	tshop_order_init(&u);
+	u.status = TSHOP_AWAITING_SHIPMENT;
+	u.created_at = at("2026-11-20T15:00:00Z");
+	u.paid_at = at("2026-11-20T15:05:00Z");
+	bad += change(o, &u, &res[n++]);			/* new */
+	u.currency = "EUR";
+	bad += change(o, &u, &res[n++]);
+	u.total = 1234;
+	u.has_total = true;
+	bad += change(o, &u, &res[n++]);
+	u.shipping_type = "TIKTOK";
+	bad += change(o, &u, &res[n++]);
+	u.deliver_by = at("2026-12-01T23:59:59Z");
+	bad += change(o, &u, &res[n++]);
+	u.ship_by = at("2026-11-23T23:59:59Z");
+	bad += change(o, &u, &res[n++]);
+	u.tracking = "1Z999AA10123456784";
+	u.carrier = "UPS";
+	bad += change(o, &u, &res[n++]);
+	u.update_time = at("2026-11-21T08:00:00Z");
+	bad += change(o, &u, &res[n++]);
+	u.cancel_reason = "none";
+	bad += change(o, &u, &res[n++]);
+	u.status = TSHOP_IN_TRANSIT;
+	u.shipped_at = at("2026-11-21T09:00:00Z");
+	bad += change(o, &u, &res[n++]);
+	u.status = TSHOP_IN_TRANSIT;
+	u.first_scan_at = at("2026-11-21T18:00:00Z");
+	bad += change(o, &u, &res[n++]);
+	u.status = TSHOP_IN_TRANSIT;
+	u.currency = "USD";					/* the set of the first change */
+	bad += change(o, &u, &res[n++]);
+	/* each set again, kept or evicted */
+	for (int round = 0; round < 2; round++) {
+		u.status = TSHOP_IN_TRANSIT;
+		u.total = 999 + round;
+		u.has_total = true;
+		bad += change(o, &u, &res[n++]);
+		u.status = TSHOP_IN_TRANSIT;
+		u.shipping_type = round ? "TIKTOK" : "SELLER";
+		bad += change(o, &u, &res[n++]);
+		u.status = TSHOP_IN_TRANSIT;
+		u.deliver_by = at(round ? "2026-12-03T23:59:59Z" : "2026-12-02T23:59:59Z");
+		bad += change(o, &u, &res[n++]);
+		u.status = TSHOP_IN_TRANSIT;
+		u.update_time = at(round ? "2026-11-21T11:00:00Z" : "2026-11-21T10:00:00Z");
+		bad += change(o, &u, &res[n++]);
+		u.status = TSHOP_IN_TRANSIT;
+		u.cancel_reason = round ? "other" : "another";
+		bad += change(o, &u, &res[n++]);
+		u.status = TSHOP_IN_TRANSIT;
+		u.currency = round ? "USD" : "EUR";
+		bad += change(o, &u, &res[n++]);
+	}
+	INT_EQ(bad, 0, "24 merges of one order");
+	INT_EQ(res[0], TSHOP_MERGE_NEW, "the first is new");
+	for (int i = 1; i < n; i++)
+		if (res[i] != TSHOP_MERGE_UPDATED)
+			printf("# change %d: result %d\n", i, res[i]), bad++;
+	INT_EQ(bad, 0, "each later one an update");
+	if (tshop_db_prepare(db, &st, "SELECT status || ' ' || currency || ' ' || total || ' ' ||"
+	    " shipping_type || ' ' || deliver_by || ' ' || ship_by || ' ' || tracking || ' ' ||"
+	    " carrier || ' ' || update_time || ' ' || cancel_reason || ' ' || shipped_at || ' ' ||"
+	    " first_scan_at || ' ' || created_at || ' ' || paid_at || ' ' || stock_taken"
+	    " FROM orders WHERE order_id = 'C1'", &e) == 0 && sqlite3_step(st) == SQLITE_ROW)
+		STR_EQ((const char *)sqlite3_column_text(st, 0),
+		    "IN_TRANSIT USD 1000 TIKTOK 1796342399 1795478399 1Z999AA10123456784 UPS"
+		    " 1795258800 other 1795251600 1795284000 1795186800 1795187100 1",
+		    "every change kept, nothing else touched");
+	else
+		OK(0, "read the order: %s", e.msg);
+	sqlite3_finalize(st);
+	tshop_orders_free(o);
+	tshop_config_release(&cfg);
+	tshop_db_close(db);
+	unlink(path);
+	{
+		char side[sizeof(path) + 8];
+
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
+}
+
 int
 main(void)
 {
 	statuses();
 	ship_by();
 	merging();
+	changes();
 	return UNIT_DONE();
 }
