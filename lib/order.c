@@ -630,22 +630,19 @@ change_stmt(struct tshop_orders *o, uint32_t cols, struct tshop_err *e)
 	return c.st;
 }
 
-/* Record an order: all of a new one, the changed columns of a known one. */
+/*
+ * Record an order: all of a new one (cols 0), the columns in cols
+ * (rec_changes()) of a known one.
+ */
 static int
-put_order(struct tshop_orders *o, const char *order_id, const struct orec *old,
-    const struct orec *r, struct tshop_err *e)
+put_order(struct tshop_orders *o, const char *order_id, const struct orec *r, uint32_t cols,
+    struct tshop_err *e)
 {
 	sqlite3_stmt *st = o->put;
 	int rc;
 
-	if (old != NULL) {
-		uint32_t cols = rec_changes(old, r);
-
-		if (cols == 0)
-			return 0;
-		if ((st = change_stmt(o, cols, e)) == NULL)
-			return -1;
-	}
+	if (cols != 0 && (st = change_stmt(o, cols, e)) == NULL)
+		return -1;
 	bind_rec(st, order_id, r);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -717,6 +714,7 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 	size_t nadded = 0;
 	int64_t next_line = 1, added_amount = 0;
 	bool added_priced = true, stale = false;
+	uint32_t changed;		/* the recorded columns the merge changes */
 	int found, handling;
 
 	memset(m, 0, sizeof(*m));
@@ -872,7 +870,8 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 			cur.v[I_STOCK] = 1;
 		if (returning)
 			cur.v[I_STOCK] = 2;
-		if (put_order(o, u->order_id, found ? &old : NULL, &cur, e) == -1)
+		changed = found ? rec_changes(&old, &cur) : 0;
+		if ((!found || changed != 0) && put_order(o, u->order_id, &cur, changed, e) == -1)
 			return -1;
 		for (size_t i = 0; i < nadded; i++)
 			if (put_line(o, u->order_id, &added[i], e) == -1)
@@ -905,7 +904,7 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		}
 		if (!found)
 			m->result = TSHOP_MERGE_NEW;
-		else if (nadded > 0 || (!stale && rec_changes(&old, &cur) != 0))
+		else if (nadded > 0 || (!stale && changed != 0))
 			m->result = TSHOP_MERGE_UPDATED;
 		else
 			m->result = stale ? TSHOP_MERGE_STALE : TSHOP_MERGE_UNCHANGED;

@@ -4,6 +4,7 @@
  * scratch database.  Expected values are written by hand.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -197,25 +198,62 @@ merge_status(struct tshop_orders *o, const char *id, enum tshop_status s, tshop_
 	return rc;
 }
 
+/* A scratch shop in a temporary file, with its settings and orders. */
+struct scratch {
+	char path[64];
+	struct tshop_db *db;
+	struct tshop_config cfg;
+	struct tshop_orders *o;
+};
+
+static int
+scratch_open(struct scratch *sc)
+{
+	struct tshop_err e = { 0 };
+	int fd;
+
+	memset(sc, 0, sizeof(*sc));
+	snprintf(sc->path, sizeof(sc->path), "/tmp/tshop-unit-order.XXXXXX");
+	if ((fd = mkstemp(sc->path)) != -1)
+		close(fd);
+	unlink(sc->path);
+	if (tshop_db_open(&sc->db, sc->path, TSHOP_DB_WRITE, &e) == -1 ||
+	    tshop_config_load(sc->db, &sc->cfg, &e) == -1 ||
+	    tshop_orders_new(&sc->o, sc->db, &sc->cfg, &e) == -1) {
+		OK(0, "scratch database: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+scratch_close(struct scratch *sc)
+{
+	char side[sizeof(sc->path) + 8];
+
+	tshop_orders_free(sc->o);
+	tshop_config_release(&sc->cfg);
+	tshop_db_close(sc->db);
+	unlink(sc->path);
+	snprintf(side, sizeof(side), "%s-wal", sc->path);	/* WAL side files */
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", sc->path);
+	unlink(side);
+}
+
 static void
 merging(void)
 {
-	char path[] = "/tmp/tshop-unit-order.XXXXXX";
-	struct tshop_db *db = NULL;
-	struct tshop_config cfg;
-	struct tshop_orders *o = NULL;
+	struct scratch sc;
+	struct tshop_orders *o;
+	struct tshop_db *db;
 	struct tshop_merge m;
 	struct tshop_err e = { 0 };
-	int fd = mkstemp(path);
 
-	if (fd != -1)
-		close(fd);
-	unlink(path);
-	if (tshop_db_open(&db, path, TSHOP_DB_WRITE, &e) == -1 ||
-	    tshop_config_load(db, &cfg, &e) == -1 || tshop_orders_new(&o, db, &cfg, &e) == -1) {
-		OK(0, "scratch database: %s", e.msg);
+	if (scratch_open(&sc) == -1)
 		return;
-	}
+	o = sc.o;
+	db = sc.db;
 	OK(merge_status(o, "A1", TSHOP_UNPAID, 100, &m) == 0 && m.result == TSHOP_MERGE_NEW,
 	    "new unpaid order");
 	INT_EQ(on_hand(db, "MUG-1"), 0, "unpaid: no stock moved");
@@ -250,19 +288,7 @@ merging(void)
 
 	OK(tshop_order_event(o, "NOPE", TSHOP_EVENT_DELIVERED, 0, NULL, &m, &e) == -1 &&
 	    e.code == 2, "event on an unknown order is a bad line");
-	tshop_orders_free(o);
-	tshop_config_release(&cfg);
-	tshop_db_close(db);
-	unlink(path);
-	/* WAL side files */
-	{
-		char side[sizeof(path) + 8];
-
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-	}
+	scratch_close(&sc);
 }
 
 /* One column (or two) changed per update, in a fresh update each time. */
@@ -293,24 +319,17 @@ change(struct tshop_orders *o, struct tshop_order *u, enum tshop_merge_result *r
 static void
 changes(void)
 {
-	char path[] = "/tmp/tshop-unit-change.XXXXXX";
-	struct tshop_db *db = NULL;
-	struct tshop_config cfg;
-	struct tshop_orders *o = NULL;
+	struct scratch sc;
+	struct tshop_orders *o;
 	struct tshop_order u;
 	struct tshop_err e = { 0 };
 	enum tshop_merge_result res[24];
 	sqlite3_stmt *st = NULL;
-	int fd = mkstemp(path), n = 0, bad = 0;
+	int n = 0, bad = 0;
 
-	if (fd != -1)
-		close(fd);
-	unlink(path);
-	if (tshop_db_open(&db, path, TSHOP_DB_WRITE, &e) == -1 ||
-	    tshop_config_load(db, &cfg, &e) == -1 || tshop_orders_new(&o, db, &cfg, &e) == -1) {
-		OK(0, "scratch database: %s", e.msg);
+	if (scratch_open(&sc) == -1)
 		return;
-	}
+	o = sc.o;
 	tshop_order_init(&u);
 	u.status = TSHOP_AWAITING_SHIPMENT;
 	u.created_at = at("2026-11-20T15:00:00Z");
@@ -371,7 +390,7 @@ changes(void)
 		if (res[i] != TSHOP_MERGE_UPDATED)
 			printf("# change %d: result %d\n", i, res[i]), bad++;
 	INT_EQ(bad, 0, "each later one an update");
-	if (tshop_db_prepare(db, &st, "SELECT status || ' ' || currency || ' ' || total || ' ' ||"
+	if (tshop_db_prepare(sc.db, &st, "SELECT status || ' ' || currency || ' ' || total || ' ' ||"
 	    " shipping_type || ' ' || deliver_by || ' ' || ship_by || ' ' || tracking || ' ' ||"
 	    " carrier || ' ' || update_time || ' ' || cancel_reason || ' ' || shipped_at || ' ' ||"
 	    " first_scan_at || ' ' || created_at || ' ' || paid_at || ' ' || stock_taken"
@@ -383,18 +402,7 @@ changes(void)
 	else
 		OK(0, "read the order: %s", e.msg);
 	sqlite3_finalize(st);
-	tshop_orders_free(o);
-	tshop_config_release(&cfg);
-	tshop_db_close(db);
-	unlink(path);
-	{
-		char side[sizeof(path) + 8];
-
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-	}
+	scratch_close(&sc);
 }
 
 int
