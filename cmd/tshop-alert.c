@@ -274,7 +274,7 @@ check_one(const struct tshop_alert_item *it, void *ctx, struct tshop_err *e)
 	    rate, dos, it->mode, th, reorder };
 	int64_t r;
 
-	if (it->status == TSHOP_SUFFICIENT || k->write_failed)
+	if (k->write_failed)
 		return 0;
 	/* once per local day, again only when it got worse */
 	if (!k->a->force && it->notified >= (int)it->status)

@@ -2,9 +2,10 @@
  * alert.c — rule storage, the exact evaluation of the low-stock check,
  * notices, automatic rules and the notification JSON.
  *
- * One query joins each rule with the SKU's on-hand total and its units
- * sold in the window (orders created in [start, end), not UNPAID or
- * CANCELLED); everything after that is integer arithmetic in C.
+ * The check merges three streams in SKU id order: the rules, the on-hand
+ * totals and the units sold in the window (orders created in [start, end),
+ * not UNPAID or CANCELLED).  The verdict is integer arithmetic in C; only
+ * the due rules are sorted by sku, in a temporary table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,34 +43,108 @@ evaluate(const struct tshop_alert_item *it)
 	return TSHOP_SUFFICIENT;
 }
 
+/*
+ * The next row of a (sku, figure) stream in SKU id order: the figure of
+ * SKU `id`, 0 when the stream has none.  *rc is the stream's last step.
+ */
+static int64_t
+figure_of(sqlite3_stmt *st, int *rc, int64_t id)
+{
+	while (*rc == SQLITE_ROW && sqlite3_column_int64(st, 0) < id)
+		*rc = sqlite3_step(st);
+	return *rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == id ?
+	    sqlite3_column_int64(st, 1) : 0;
+}
+
+/*
+ * Pass 1: the rules, the stock summed over warehouses and the units sold
+ * in the window, each in SKU id order, merged in one pass (SQLite would
+ * look every SKU up in the other two); the due rules go to temp.alert_due.
+ */
+static int
+find_due(struct tshop_db *db, const struct tshop_config *cfg,
+    const struct tshop_alert_params *p, struct tshop_err *e)
+{
+	sqlite3_stmt *rule = NULL, *stock = NULL, *sold = NULL, *ins = NULL;
+	struct tshop_alert_item it = { .window = p->window, .cover = p->cover };
+	int rc, stock_rc, sold_rc, ret = -1;
+
+	if (tshop_db_prepare(db, &rule, "SELECT r.sku, s.category, r.mode, r.threshold"
+	    " FROM alert_rule r JOIN sku s ON s.id = r.sku ORDER BY r.sku", e) == -1 ||
+	    tshop_db_prepare(db, &stock, "SELECT sku, sum(quantity) FROM stock"
+	    " GROUP BY sku ORDER BY sku", e) == -1 ||
+	    tshop_db_prepare(db, &sold, "SELECT l.sku, sum(l.quantity)"
+	    " FROM orders o JOIN order_line l ON l.order_id = o.order_id"
+	    " WHERE o.created_at >= ?1 AND o.created_at < ?2"
+	    " AND o.status NOT IN ('UNPAID', 'CANCELLED') GROUP BY l.sku ORDER BY l.sku", e) == -1 ||
+	    tshop_db_prepare(db, &ins, "INSERT INTO temp.alert_due"
+	    " (id, mode, threshold, on_hand, sold, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e) == -1)
+		goto out;
+	sqlite3_bind_int64(sold, 1, tshop_local_midnight(p->date - p->window));
+	sqlite3_bind_int64(sold, 2, tshop_local_midnight(p->date));
+	stock_rc = sqlite3_step(stock);
+	sold_rc = sqlite3_step(sold);
+	while ((rc = sqlite3_step(rule)) == SQLITE_ROW) {
+		it.id = sqlite3_column_int64(rule, 0);
+		it.on_hand = figure_of(stock, &stock_rc, it.id);
+		it.sold = figure_of(sold, &sold_rc, it.id);
+		if (tshop_config_excluded(cfg, tshop_db_col_text(rule, 1)))
+			continue;
+		it.mode = tshop_db_col_text(rule, 2);
+		it.threshold = sqlite3_column_int64(rule, 3);
+		if ((it.status = evaluate(&it)) == TSHOP_SUFFICIENT)
+			continue;
+		sqlite3_bind_int64(ins, 1, it.id);
+		sqlite3_bind_text(ins, 2, it.mode, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, it.threshold);
+		sqlite3_bind_int64(ins, 4, it.on_hand);
+		sqlite3_bind_int64(ins, 5, it.sold);
+		sqlite3_bind_int(ins, 6, it.status);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			break;
+		sqlite3_reset(ins);
+	}
+	if (rc != SQLITE_DONE || (stock_rc != SQLITE_ROW && stock_rc != SQLITE_DONE) ||
+	    (sold_rc != SQLITE_ROW && sold_rc != SQLITE_DONE))
+		tshop_db_error(db, e, "evaluating alerts");
+	else
+		ret = 0;
+out:
+	sqlite3_finalize(rule);
+	sqlite3_finalize(stock);
+	sqlite3_finalize(sold);
+	sqlite3_finalize(ins);
+	return ret;
+}
+
 int
 tshop_alert_eval(struct tshop_db *db, const struct tshop_config *cfg,
     const struct tshop_alert_params *p,
     int (*fn)(const struct tshop_alert_item *it, void *ctx, struct tshop_err *e), void *ctx,
     struct tshop_err *e)
 {
-	sqlite3_stmt *st;
-	struct tshop_alert_item it;
+	sqlite3_stmt *st = NULL;
+	struct tshop_alert_item it = { .window = p->window, .cover = p->cover };
 	char day[16];
-	int rc;
+	bool own;
+	int rc, ret = -1;
 
-	if (tshop_db_prepare(db, &st,
-	    "SELECT s.id, s.sku, s.title, s.category, r.mode, r.threshold,"
-	    " coalesce((SELECT sum(quantity) FROM stock WHERE sku = s.id), 0),"
-	    " coalesce(w.sold, 0), n.status"
-	    " FROM alert_rule r JOIN sku s ON s.id = r.sku"
-	    " LEFT JOIN alert_notice n ON n.sku = s.id AND n.date = ?3"
-	    " LEFT JOIN (SELECT l.sku AS sku, sum(l.quantity) AS sold"
-	    "  FROM orders o JOIN order_line l ON l.order_id = o.order_id"
-	    "  WHERE o.created_at >= ?1 AND o.created_at < ?2"
-	    "  AND o.status NOT IN ('UNPAID', 'CANCELLED') GROUP BY l.sku) w ON w.sku = s.id"
-	    " ORDER BY s.sku", e) == -1)
+	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS alert_due (id INTEGER PRIMARY KEY,"
+	    " mode TEXT NOT NULL, threshold INTEGER NOT NULL, on_hand INTEGER NOT NULL,"
+	    " sold INTEGER NOT NULL, status INTEGER NOT NULL)", e) == -1 ||
+	    tshop_db_read_begin(db, &own, e) == -1)
 		return -1;
-	sqlite3_bind_int64(st, 1, tshop_local_midnight(p->date - p->window));
-	sqlite3_bind_int64(st, 2, tshop_local_midnight(p->date));
-	sqlite3_bind_text(st, 3, tshop_date_format(p->date, day, sizeof(day)), -1, SQLITE_STATIC);
+	/* pass 2: the due rules in sku order, with the notices of the day */
+	if (tshop_db_exec(db, "DELETE FROM temp.alert_due", e) == -1 ||
+	    find_due(db, cfg, p, e) == -1 ||
+	    tshop_db_prepare(db, &st, "SELECT d.id, s.sku, s.title, s.category, d.mode,"
+	    " d.threshold, d.on_hand, d.sold, d.status, n.status"
+	    " FROM temp.alert_due d JOIN sku s ON s.id = d.id"
+	    " LEFT JOIN alert_notice n ON n.sku = d.id AND n.date = ?1 ORDER BY s.sku", e) == -1)
+		goto out;
+	sqlite3_bind_text(st, 1, tshop_date_format(p->date, day, sizeof(day)), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *notice = tshop_db_col_text(st, 8);
+		const char *notice = tshop_db_col_text(st, 9);
 
 		it.id = sqlite3_column_int64(st, 0);
 		it.sku = tshop_db_col_text(st, 1);
@@ -79,22 +154,20 @@ tshop_alert_eval(struct tshop_db *db, const struct tshop_config *cfg,
 		it.threshold = sqlite3_column_int64(st, 5);
 		it.on_hand = sqlite3_column_int64(st, 6);
 		it.sold = sqlite3_column_int64(st, 7);
-		it.window = p->window;
-		it.cover = p->cover;
+		it.status = sqlite3_column_int(st, 8);
 		it.notified = notice == NULL ? -1 :
 		    strcmp(notice, "OUT_OF_STOCK") == 0 ? TSHOP_OUT : TSHOP_LOW;
-		if (tshop_config_excluded(cfg, it.category))
-			continue;
-		it.status = evaluate(&it);
-		if (fn(&it, ctx, e) == -1) {
-			sqlite3_finalize(st);
-			return -1;
-		}
+		if (fn(&it, ctx, e) == -1)
+			goto out;
 	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return tshop_db_error(db, e, "evaluating alerts");
-	return 0;
+		tshop_db_error(db, e, "evaluating alerts");
+	else
+		ret = 0;
+out:
+	sqlite3_finalize(st);
+	tshop_db_read_end(db, own);
+	return ret;
 }
 
 void

@@ -33,7 +33,7 @@ struct tshop_alert_item {
 	int64_t on_hand;		/* summed over warehouses */
 	int64_t sold;			/* units in the window */
 	int window, cover;		/* days */
-	enum tshop_stock_status status;	/* TSHOP_SUFFICIENT when not due */
+	enum tshop_stock_status status;	/* TSHOP_LOW or TSHOP_OUT */
 	int notified;			/* status already reported on the date, or -1 */
 };
 
@@ -44,8 +44,10 @@ struct tshop_alert_params {
 };
 
 /*
- * Evaluate every rule (excluded categories skipped), in sku order, calling
- * fn(item, ctx) for each; fn returns 0 to go on, -1 to stop (its error in e).
+ * Evaluate every rule (excluded categories skipped) and call fn(item, ctx)
+ * for each due one, in sku order; fn returns 0 to go on, -1 to stop (its
+ * error in e).  All in one snapshot: a read transaction unless the caller
+ * holds one.
  */
 int tshop_alert_eval(struct tshop_db *db, const struct tshop_config *cfg,
     const struct tshop_alert_params *p,

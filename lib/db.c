@@ -577,6 +577,20 @@ tshop_db_rollback(struct tshop_db *db)
 }
 
 int
+tshop_db_read_begin(struct tshop_db *db, bool *own, struct tshop_err *e)
+{
+	*own = sqlite3_get_autocommit(db->h) != 0;
+	return *own ? tshop_db_exec(db, "BEGIN", e) : 0;
+}
+
+void
+tshop_db_read_end(struct tshop_db *db, bool own)
+{
+	if (own)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
 tshop_db_prepare(struct tshop_db *db, sqlite3_stmt **st, const char *sql,
     struct tshop_err *e)
 {

@@ -93,6 +93,13 @@ int tshop_db_bulk_records(struct tshop_db *db, unsigned long n, struct tshop_err
 int tshop_db_begin(struct tshop_db *db, struct tshop_err *e);
 int tshop_db_commit(struct tshop_db *db, struct tshop_err *e);
 void tshop_db_rollback(struct tshop_db *db);
+/*
+ * A read transaction, so that several statements see one snapshot: BEGIN
+ * unless the caller already holds a transaction (*own tells which), and
+ * its end (a ROLLBACK, only when own).
+ */
+int tshop_db_read_begin(struct tshop_db *db, bool *own, struct tshop_err *e);
+void tshop_db_read_end(struct tshop_db *db, bool own);
 
 /* Prepare `sql` (bound parameters only).  -1 with e filled (code 3). */
 int tshop_db_prepare(struct tshop_db *db, sqlite3_stmt **st, const char *sql, struct tshop_err *e);

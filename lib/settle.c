@@ -1126,21 +1126,6 @@ out:
 	return rc;
 }
 
-/* Run `work` in a read transaction of its own unless the caller holds one. */
-static int
-read_begin(struct tshop_db *db, bool *own, struct tshop_err *e)
-{
-	*own = sqlite3_get_autocommit(db->h) != 0;
-	return *own ? tshop_db_exec(db, "BEGIN", e) : 0;
-}
-
-static void
-read_end(struct tshop_db *db, bool own)
-{
-	if (own)
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
-}
-
 int
 tshop_settle_check(struct tshop_db *db, const struct tshop_settle_params *p,
     tshop_settle_finding_fn fn, void *ctx, size_t *count, struct tshop_err *e)
@@ -1153,7 +1138,7 @@ tshop_settle_check(struct tshop_db *db, const struct tshop_settle_params *p,
 	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS settle_finding (kind TEXT NOT NULL,"
 	    " order_id TEXT NOT NULL, seq INTEGER NOT NULL, expected INTEGER, actual INTEGER"
 	    " NOT NULL, statement_date TEXT, currency TEXT)", e) == -1 ||
-	    read_begin(db, &own, e) == -1)
+	    tshop_db_read_begin(db, &own, e) == -1)
 		return -1;
 	if (load_rates(db, p->default_rate, e) == -1 ||
 	    tshop_db_exec(db, "DELETE FROM temp.settle_finding", e) == -1 ||
@@ -1166,7 +1151,7 @@ tshop_settle_check(struct tshop_db *db, const struct tshop_settle_params *p,
 	rc = 0;
 out:
 	sqlite3_finalize(k.ins);
-	read_end(db, own);
+	tshop_db_read_end(db, own);
 	return rc;
 }
 
@@ -1261,7 +1246,7 @@ tshop_settle_summary(struct tshop_db *db, const struct tshop_settle_params *p,
 	bool own;
 	int rc = -1;
 
-	if (read_begin(db, &own, e) == -1)
+	if (tshop_db_read_begin(db, &own, e) == -1)
 		return -1;
 	if (load_rates(db, p->default_rate, e) == -1 ||
 	    scan(db, p, period_sql[by], "period, s.id", summary_row, &s, e) == -1 ||
@@ -1269,7 +1254,7 @@ tshop_settle_summary(struct tshop_db *db, const struct tshop_settle_params *p,
 		goto out;
 	rc = 0;
 out:
-	read_end(db, own);
+	tshop_db_read_end(db, own);
 	tshop_buf_release(&s.period);
 	return rc;
 }

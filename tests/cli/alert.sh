@@ -140,4 +140,25 @@ tshop-alert -q set B off
 check "-n set" 0 tshop-alert -n set "$tmp/rules.csv"
 same "the rule it would set; B has none to remove" "A	days	7" "$out"
 grep_err "summary" "1 rule set, 0 removed \(dry run: nothing changed\)"
+# The check merges rules, stock and sales in SKU id order; here the ids
+# (import order) differ from the sku order, and each SKU lacks a different
+# stream: Z1 no stock set (its sale took it to -2), M2 and N4 no rule,
+# X5 neither stock nor sales, A6 no sales, Y3 stock in two warehouses.
+export TSHOP_DB="$tmp/merge.db"
+printf 'sku,title\nZ1,z\nM2,m\nY3,y\nN4,n\nX5,x\nA6,a\nB7,b\n' | tshop-stock -q import
+printf 'order_id,status,created_at,paid_at,sku,quantity\nm1,COMPLETED,2026-11-10T10:00:00Z,2026-11-10T10:00:00Z,Z1,2
+m2,COMPLETED,2026-11-10T10:00:00Z,2026-11-10T10:00:00Z,M2,9
+m3,COMPLETED,2026-11-10T10:00:00Z,2026-11-10T10:00:00Z,Y3,30
+m4,COMPLETED,2026-11-10T10:00:00Z,2026-11-10T10:00:00Z,N4,1
+' | tshop-orders -q import
+printf 'M2\t3\nY3\t2\nY3\t3\tnorth\nA6\t10\nB7\t4\n' | tshop-stock -q set
+printf 'Z1\tqty\t5\nY3\tdays\t7\nX5\tqty\t1\nA6\tqty\t10\nB7\tqty\t1\n' | tshop-alert -q set
+check "check over interleaved streams" 1 tshop-alert check -n
+same "due SKUs in sku order, each with its own figures" "A6	LOW_STOCK	10	0	0.00		qty	10	0
+X5	OUT_OF_STOCK	0	0	0.00		qty	1	0
+Y3	LOW_STOCK	5	30	1.00	5.0	days	7	25
+Z1	OUT_OF_STOCK	-2	2	0.07	0.0	qty	5	4" "$out"
+check "stock list -s low over the same streams" 0 tshop-stock list -s low
+same "the LOW ones" "A6	a		10	LOW_STOCK
+Y3	y		5	LOW_STOCK" "$out"
 finish
