@@ -175,6 +175,9 @@ tshop_config_get(struct tshop_db *db, const char *key, struct tshop_buf *out,
 		return tshop_errorf(e, 2, "unknown setting '%s' (see 'tshop config')", key);
 	if ((rc = stored(db, key, out, e)) == -1)
 		return -1;
+	/* an empty time zone is "none": the default */
+	if (rc == 1 && k->kind == K_TZ && out->len == 0)
+		rc = 0;
 	if (rc == 0 && tshop_buf_adds(out, k->kind == K_TZ ? default_tz() : k->def) == -1)
 		return tshop_errorf(e, 3, "out of memory");
 	return 0;

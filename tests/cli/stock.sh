@@ -160,6 +160,15 @@ check "config tz without a setting" 0 env TZ=America/New_York tshop config tz
 same "the zone in use: \$TZ" "America/New_York" "$out"
 check "config tz, no TZ" 0 env -u TZ tshop config tz
 same "else UTC" "UTC" "$out"
+# an empty time zone is "none": the default again, and the shop stays usable
+check "config tz ''" 0 tshop config tz ''
+check "config tz after ''" 0 env TZ=Asia/Tokyo tshop config tz
+same "is the default" "Asia/Tokyo" "$out"
+check "programs still run" 0 tshop-stock list MUG-1
+check "a zone can be set again" 0 tshop config tz Europe/Paris
+check "config tz" 0 tshop config tz
+same "the zone set" "Europe/Paris" "$out"
+tshop config tz UTC
 # -n import prints the changes it would make
 printf 'sku,title,quantity\nDRY-NEW,New,\nMUG-1,Mug,100\n' >"$tmp/dry.csv"
 check "-n import" 0 tshop-stock -n import "$tmp/dry.csv"
