@@ -299,22 +299,84 @@ progress_tick(struct tshop_cli *c, struct progress *p, const struct tshop_reader
 		fputs("\r\033[K", stderr);
 }
 
+/*
+ * The rejects file is written under a temporary name beside it and renamed
+ * over it once the batch is done: the file may be one of the inputs (fix
+ * it, feed it again), and a run without bad lines leaves it empty.  A
+ * device or a pipe (/dev/stderr) is written directly.
+ */
+static char *rejects_tmp;
+
 static void
-reject(struct tshop_cli *c, FILE **fp, struct tshop_reader *r, const struct tshop_record *rec,
+rejects_tmp_remove(void)
+{
+	if (rejects_tmp != NULL)
+		unlink(rejects_tmp);
+}
+
+static FILE *
+rejects_open(struct tshop_cli *c)
+{
+	struct stat sb;
+	FILE *fp = NULL;
+	mode_t mask;
+	int fd;
+
+	if (stat(c->rejects, &sb) == 0 && !S_ISREG(sb.st_mode))
+		fp = fopen(c->rejects, "w");
+	else if ((rejects_tmp = malloc(strlen(c->rejects) + 8)) != NULL) {
+		snprintf(rejects_tmp, strlen(c->rejects) + 8, "%s.XXXXXX", c->rejects);
+		if ((fd = mkstemp(rejects_tmp)) != -1) {
+			atexit(rejects_tmp_remove);
+			mask = umask(0);
+			umask(mask);
+			if (fchmod(fd, 0666 & ~mask) == -1 || (fp = fdopen(fd, "w")) == NULL)
+				close(fd);
+		} else {
+			free(rejects_tmp);
+			rejects_tmp = NULL;
+		}
+	}
+	if (fp == NULL) {
+		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
+		exit(TSHOP_EXIT_LOCAL);
+	}
+	return fp;
+}
+
+/* Written in full (before the commit), then in place (after it). */
+static void
+rejects_flush(struct tshop_cli *c, FILE *fp)
+{
+	if (fflush(fp) == EOF || ferror(fp)) {
+		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
+		exit(TSHOP_EXIT_LOCAL);
+	}
+}
+
+static void
+rejects_close(struct tshop_cli *c, FILE *fp)
+{
+	if (fclose(fp) == EOF || (rejects_tmp != NULL && rename(rejects_tmp, c->rejects) == -1)) {
+		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
+		exit(TSHOP_EXIT_LOCAL);
+	}
+	free(rejects_tmp);
+	rejects_tmp = NULL;
+}
+
+static void
+reject(FILE *fp, struct tshop_reader *r, const struct tshop_record *rec,
     const char **header_done)
 {
 	const char *hdr = tshop_reader_header_raw(r);
 
-	if (*fp == NULL && (*fp = fopen(c->rejects, "w")) == NULL) {
-		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
-		exit(TSHOP_EXIT_LOCAL);
-	}
 	if (hdr != NULL && *header_done != hdr) {
-		fprintf(*fp, "%s\n", hdr);
+		fprintf(fp, "%s\n", hdr);
 		*header_done = hdr;
 	}
-	fwrite(rec->raw, 1, rec->rawlen, *fp);
-	fputc('\n', *fp);
+	fwrite(rec->raw, 1, rec->rawlen, fp);
+	fputc('\n', fp);
 }
 
 bool
@@ -348,6 +410,8 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 	prog.last = prog.start;
 	if (tshop_db_begin(c->db, &e) == -1)
 		cli_fail(c, &e);
+	if (c->rejects != NULL)
+		rej = rejects_open(c);
 	if (b->operands) {
 		/* one record from the command line: a TSV line, read like any input */
 		struct tshop_buf line = TSHOP_BUF_INIT;
@@ -398,8 +462,8 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 			}
 			b->bad++;
 			tshop_diag_line(&c->diag, rec->file, rec->line, "%s", e.msg);
-			if (c->rejects != NULL)
-				reject(c, &rej, r, rec, &header_done);
+			if (rej != NULL)
+				reject(rej, r, rec, &header_done);
 		}
 		if (rc == -1)
 			cli_fail(c, &e);
@@ -409,10 +473,8 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 	b->reader = NULL;
 	if (c->diag.count > 100)
 		cli_warn(c, "... and %zu more bad lines", c->diag.count - 100);
-	if (rej != NULL && fclose(rej) == EOF) {
-		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
-		exit(TSHOP_EXIT_LOCAL);
-	}
+	if (rej != NULL)
+		rejects_flush(c, rej);
 	if (b->bad > 0 && c->rejects == NULL) {
 		tshop_db_rollback(c->db);
 		cli_warn(c, "%lu bad line%s: nothing was changed", b->bad, b->bad == 1 ? "" : "s");
@@ -424,6 +486,8 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 		tshop_db_rollback(c->db);
 	else if (tshop_db_commit(c->db, &e) == -1)
 		cli_fail(c, &e);
+	if (rej != NULL)
+		rejects_close(c, rej);
 	if (b->bad > 0)
 		cli_warn(c, "%lu bad line%s written to '%s'", b->bad, b->bad == 1 ? "" : "s", c->rejects);
 	return b->bad > 0 ? TSHOP_EXIT_FOUND : TSHOP_EXIT_OK;

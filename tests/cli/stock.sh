@@ -97,6 +97,18 @@ check "B000001 was applied" 0 tshop-stock list B000001
 same "B000001 quantity" "B000001			2	SUFFICIENT_STOCK" "$out"
 printf 'B050000\t7\n' >"$tmp/fixed.tsv"
 check "fixed rejects fed back" 0 tshop-stock set "$tmp/fixed.tsv"
+# the rejects file may be the input itself: it is read in full before it
+# is replaced; a run without bad lines leaves it empty
+cp "$tmp/bulk2.tsv" "$tmp/again.tsv"
+printf 'B100001\tlots\n' >>"$tmp/again.tsv"
+check "--rejects FILE FILE" 1 tshop-stock set --create --rejects "$tmp/again.tsv" "$tmp/again.tsv"
+same "holds the two bad lines" "B050000	x7
+B100001	lots" "$(cat "$tmp/again.tsv")"
+check "every good line was read" 0 tshop-stock list B099999
+same "the last good line applied" "B099999			50	SUFFICIENT_STOCK" "$out"
+printf 'B050000\t7\n' | check "no bad line" 0 tshop-stock set --rejects "$tmp/again.tsv"
+same "the old rejects are gone" "" "$(cat "$tmp/again.tsv")"
+same "no temporary file left" "again.tsv" "$(cd "$tmp" && ls again.tsv*)"
 
 # bad input of each kind, each refused with FILE:LINE and nothing changed
 printf 'sku,qty\nMUG-1,1,extra\n' >"$tmp/b1.csv"
