@@ -924,13 +924,13 @@ out:
 
 /*
  * Which rules apply to a row, and their expected values.  The commission
- * rule needs the order's lines: an unknown order is reported as
- * unknown-order only (tshop-settle(1), CAVEATS).
+ * rate is the order lines' rates weighted by amount; commission.default
+ * for an order without priced lines, or not in the orders at all.
  */
 static bool
 has_commission_rule(const struct scan_row *r)
 {
-	return r->known && !r->overflow && (r->is_order || r->is_refund);
+	return !r->overflow && (r->is_order || r->is_refund);
 }
 
 static int
