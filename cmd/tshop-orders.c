@@ -267,7 +267,8 @@ merged(struct tshop_cli *c, struct orders_cmd *s, const char *file, unsigned lon
 	case TSHOP_MERGE_UNCHANGED: s->n_unchanged++; break;
 	case TSHOP_MERGE_STALE: s->n_stale++; break;
 	}
-	if ((m->result == TSHOP_MERGE_STALE || m->line_conflicts > 0) && s->notes++ < 100) {
+	if ((m->result == TSHOP_MERGE_STALE || m->line_conflicts > 0 || m->field_conflicts > 0) &&
+	    s->notes++ < 100) {
 		if (m->result == TSHOP_MERGE_STALE && !tshop_status_may_follow(m->before, u->status))
 			cli_note(c, "%s:%lu: order '%s': %s cannot follow the recorded %s "
 			    "(a status never goes back); ignored", file, line, u->order_id,
@@ -281,6 +282,11 @@ merged(struct tshop_cli *c, struct orders_cmd *s, const char *file, unsigned lon
 			    "one%s; the recorded lines are kept", file, line, u->order_id,
 			    m->line_conflicts, m->line_conflicts == 1 ? "" : "s",
 			    m->line_conflicts == 1 ? "s" : "", m->line_conflicts == 1 ? "" : "s");
+		if (m->field_conflicts > 0)
+			cli_note(c, "%s:%lu: order '%s': %s; the recorded value%s kept "
+			    "(only a later update_time replaces %s)", file, line, u->order_id,
+			    m->conflict, m->field_conflicts > 1 ? "s are" : " is",
+			    m->field_conflicts > 1 ? "them" : "it");
 	}
 	if (c->dry_run) {
 		const char *row[2] = { u->order_id, result[m->result] };

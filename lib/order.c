@@ -667,6 +667,55 @@ set_str(struct orec *r, int slot, const char *s)
 		r->s[slot] = s;
 }
 
+/*
+ * A recorded value is replaced only by an update known to be newer (a later
+ * update_time) or by a local decision (tshop_order.replace).  Any other
+ * update that contradicts it is a conflict: counted, described, the
+ * recorded value kept (SPEC §2.4).  Empty values are filled.
+ */
+struct fill {
+	struct orec *r;
+	bool keep;
+	struct tshop_merge *m;
+};
+
+static void
+conflict(struct fill *f, int col, const char *given, const char *kept)
+{
+	char *d = f->m->conflict;
+	size_t len = strlen(d);
+
+	f->m->field_conflicts++;
+	if (len + 1 < sizeof(f->m->conflict))
+		snprintf(d + len, sizeof(f->m->conflict) - len, "%s%s '%s' differs from the "
+		    "recorded '%s'", len ? "; " : "", order_col[col], given, kept);
+}
+
+static void
+fill_time(struct fill *f, int slot, tshop_time t)
+{
+	char a[32], b[32];
+
+	if (t != TSHOP_TIME_NONE && f->keep && f->r->has[slot] && f->r->v[slot] != t)
+		conflict(f, 1 + slot, tshop_time_format(t, a, sizeof(a)),
+		    tshop_time_format(f->r->v[slot], b, sizeof(b)));
+	else
+		set_time(f->r, slot, t);
+}
+
+static void
+fill_str(struct fill *f, int slot, const char *s)
+{
+	const char *old = f->r->s[slot];
+
+	if (s == NULL || *s == '\0' || (old != NULL && tshop_streq_nocase(old, s)))
+		return;
+	if (f->keep && old != NULL)
+		conflict(f, 1 + NI + slot, s, old);
+	else
+		f->r->s[slot] = s;
+}
+
 /* Collect the update's lines into o->in, one per SKU (quantities added). */
 static int
 gather_lines(struct tshop_orders *o, const struct tshop_order *u, struct tshop_err *e)
@@ -797,12 +846,15 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		    u->update_time < old.v[I_UPDATE]);
 	}
 	if (!stale) {
+		struct fill f = { &cur, found && !u->replace && !(u->update_time != TSHOP_TIME_NONE &&
+		    (!old.has[I_UPDATE] || u->update_time > old.v[I_UPDATE])), m };
+
 		cur.status = u->status;
-		set_time(&cur, I_CREATED, u->created_at);
-		set_time(&cur, I_PAID, u->paid_at);
-		set_time(&cur, I_SHIPPED, u->shipped_at);
-		set_time(&cur, I_DELIVERED, u->delivered_at);
-		set_time(&cur, I_CANCELLED, u->cancelled_at);
+		fill_time(&f, I_CREATED, u->created_at);
+		fill_time(&f, I_PAID, u->paid_at);
+		fill_time(&f, I_SHIPPED, u->shipped_at);
+		fill_time(&f, I_DELIVERED, u->delivered_at);
+		fill_time(&f, I_CANCELLED, u->cancelled_at);
 		if (u->update_time != TSHOP_TIME_NONE &&
 		    (!cur.has[I_UPDATE] || u->update_time > cur.v[I_UPDATE]))
 			set_time(&cur, I_UPDATE, u->update_time);
@@ -811,13 +863,13 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 			set_time(&cur, I_FIRST_SCAN, u->first_scan_at);
 		if (u->handling_days != 0)
 			set_time(&cur, I_HANDLING, u->handling_days);
-		set_str(&cur, S_SHIPPING_TYPE, u->shipping_type);
-		set_str(&cur, S_WAREHOUSE, u->warehouse);
-		set_str(&cur, S_CURRENCY, u->currency);
-		set_str(&cur, S_TRACKING, u->tracking);
-		set_str(&cur, S_CARRIER, u->carrier);
-		set_str(&cur, S_CANCEL_BY, u->cancel_by);
-		set_str(&cur, S_CANCEL_REASON, u->cancel_reason);
+		fill_str(&f, S_SHIPPING_TYPE, u->shipping_type);
+		set_str(&cur, S_WAREHOUSE, u->warehouse);	/* a move: in the ledger */
+		fill_str(&f, S_CURRENCY, u->currency);
+		fill_str(&f, S_TRACKING, u->tracking);
+		fill_str(&f, S_CARRIER, u->carrier);
+		fill_str(&f, S_CANCEL_BY, u->cancel_by);
+		fill_str(&f, S_CANCEL_REASON, u->cancel_reason);
 		if (u->has_total)
 			set_time(&cur, I_TOTAL, u->total);
 
@@ -935,6 +987,7 @@ tshop_order_event(struct tshop_orders *o, const char *order_id, enum tshop_order
 	tshop_order_init(&u);
 	u.order_id = order_id;
 	u.status = old.status;
+	u.replace = true;
 	switch (ev) {
 	case TSHOP_EVENT_SCANNED:
 		u.first_scan_at = t;

@@ -128,6 +128,12 @@ struct tshop_order {
 	const char *cancel_reason;
 	const struct tshop_order_line *lines;
 	size_t nlines;
+	/*
+	 * A local decision (tshop-ship, an event): it may replace recorded
+	 * values.  Otherwise only an update with a later update_time may;
+	 * any other contradiction is a conflict, reported and not applied.
+	 */
+	bool replace;
 };
 
 /* Set every field of an update to "not given". */
@@ -145,6 +151,8 @@ struct tshop_merge {
 	enum tshop_status before;	/* the recorded status (not for NEW) */
 	size_t lines_added;		/* also counted in an UPDATED result */
 	size_t line_conflicts;		/* recorded lines the update contradicts (ignored) */
+	size_t field_conflicts;		/* recorded values it contradicts (kept) */
+	char conflict[512];		/* them, described ("; " between) */
 	bool stock_taken;		/* this merge took the order's stock */
 	bool stock_returned;		/* this merge gave it back */
 };

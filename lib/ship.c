@@ -444,6 +444,7 @@ tshop_ship(struct tshop_shipper *s, const struct tshop_shipment *in, unsigned fl
 	u.tracking = out->tracking;
 	u.carrier = c->name;
 	u.shipped_at = shipped_at;
+	u.replace = true;	/* checked above: --replace, within 72 hours */
 	if (tshop_order_merge(s->orders, &u, &mg, e) == -1)
 		return -1;
 	if (mg.result == TSHOP_MERGE_STALE)

@@ -320,4 +320,26 @@ check "late ones, by ship_by" 0 env TSHOP_NOW=2026-12-01T00:00:00Z tshop-orders 
 same "all 4000 (due 2026-11-25, a week ago)" 4000 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 check "stock taken once per paid order" 0 tshop-stock -d "$big" list BIG-0
 same "BIG-0: orders 21, 42, ... of the 4000 paid (i % 21 == 0): 571" "-571" "$(printf '%s\n' "$out" | cut -f4)"
+# a record not known to be newer (no later update_time) does not replace
+# what is recorded: a Seller Center export read again after tshop-ship
+export TSHOP_DB="$tmp/conflict.db" TSHOP_NOW=2026-11-20T12:00:00Z
+printf 'sku\nX\n' | tshop-stock -q import
+printf 'order_id,status,created_at,paid_at,sku,quantity\nS6,To ship,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,X,1\n' |
+    tshop-orders -q import
+tshop-ship -q S6 1Z5R89390357567127 UPS >/dev/null
+printf 'order_id,status,created_at,paid_at,sku,quantity,tracking,carrier\nS6,IN_TRANSIT,2026-11-18T09:00:00Z,2026-11-18T10:00:00Z,X,1,1Z879E930346834440,fedex\n' >"$tmp/again.csv"
+check "an export contradicting the shipment" 0 tshop-orders import "$tmp/again.csv"
+grep_err "each conflict reported" "again.csv:2: order 'S6': created_at '2026-11-18T09:00:00Z' differs from the recorded '2026-11-18T10:00:00Z'; tracking '1Z879E930346834440' differs from the recorded '1Z5R89390357567127'; carrier 'fedex' differs from the recorded 'UPS'; the recorded values are kept"
+grep_err "counted unchanged" "0 new, 0 updated, 1 unchanged"
+check "list" 0 tshop-orders list
+same "the recorded values kept" "S6	2026-11-18T10:00:00Z	UPS	1Z5R89390357567127" "$(printf '%s\n' "$out" | cut -f1,3,10,11)"
+printf 'order_id,status,created_at,sku,quantity,carrier,delivered_at\nS6,DELIVERED,2026-11-18T10:00:00Z,X,1,ups,2026-11-20T11:00:00Z\n' |
+    check "the same values (carrier in another case) and a new one" 0 tshop-orders import
+same "no conflict" "" "$(printf '%s\n' "$err" | grep differs)"
+check "delivered applied" 0 tshop-orders list -s delivered
+same "the empty delivered_at filled" "S6	DELIVERED	2026-11-20T11:00:00Z" "$(printf '%s\n' "$out" | cut -f1,2,13)"
+printf 'order_id,status,created_at,sku,quantity,update_time,tracking\nS6,DELIVERED,2026-11-18T10:00:00Z,X,1,2026-11-20T11:30:00Z,1Z879E930346834440\n' |
+    check "a later update_time replaces" 0 tshop-orders import
+check "list" 0 tshop-orders list
+same "the newer tracking" "S6	1Z879E930346834440" "$(printf '%s\n' "$out" | cut -f1,11)"
 finish
