@@ -84,8 +84,9 @@ tshop_target_parse(enum tshop_metric m, const char *s, struct tshop_target *t)
 		return -1;
 	s += whole;
 	if (*s == '.') {
+		/* no more decimals than the target column shows */
 		for (s++; *s >= '0' && *s <= '9'; s++, frac++) {
-			if (frac >= 2)
+			if (frac >= (tshop_metric_is_hours(m) ? 1 : 2))
 				return -1;
 			num = num * 10 + (*s - '0');
 			den *= 10;

@@ -86,8 +86,9 @@ int tshop_metric_parse(const char *name, enum tshop_metric *m);
 
 /*
  * Parse the target of metric m as `tshop config target.<metric>` stores
- * it: a decimal number ≥ 0 with at most 2 decimals ("4", "2.5", "95.00"),
- * for a rate optionally followed by '%' ("3.5%"; hours take no '%').  A
+ * it: a decimal number ≥ 0 with at most 2 decimals for a rate ("4", "2.5",
+ * "95.00"), optionally followed by '%' ("3.5%"), at most 1 for hours
+ * ("48", "36.5"; no '%'): no more than the target column shows.  A
  * maximum or a minimum as tshop_metric_at_most(m) says.  0, or -1.
  */
 int tshop_target_parse(enum tshop_metric m, const char *s, struct tshop_target *t);

@@ -101,7 +101,7 @@ order_defect_rate	25.00	1	4	<=1.50	breach" "$out"
 
 # targets exactly at the values: ok (equal is not a breach)
 for kv in late_dispatch_rate:60 valid_tracking_rate:50 on_time_delivery_rate:50 \
-    cancellation_rate:40 order_defect_rate:25 return_resolution_hours:43.25; do
+    cancellation_rate:40 order_defect_rate:25 return_resolution_hours:43.3; do
 	tshop config "target.${kv%%:*}" "${kv#*:}" || nok "set target $kv"
 done
 check "--check with every target met at the edge: exit 0" 0 tshop-metrics --window 7 --check
@@ -109,6 +109,8 @@ same "nothing printed" "" "$out"
 check "targets as set" 0 tshop-metrics --window 7
 same "target column" "<=60.00 >=50.00 >=50.00 <=40.00 <=25.00 <=43.3" \
     "$(printf '%s\n' "$out" | cut -f5 | tr '\n' ' ' | sed 's/ $//')"
+# an hours target has at most the 1 decimal its column shows
+check "target.return_resolution_hours 43.25 refused" 2 tshop config target.return_resolution_hours 43.25
 # 43.25 h against 43.2: printed 43.3 vs <=43.2, decided on 43.25 > 43.2
 check "target.return_resolution_hours 43.2" 0 tshop config target.return_resolution_hours 43.2
 check "--check: the exact value misses it" 1 tshop-metrics --window 7 --check

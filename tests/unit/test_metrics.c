@@ -30,6 +30,10 @@ main(void)
 	OK(tshop_target_parse(TSHOP_VALID_TRACKING_RATE, "95.00", &t) == 0 && t.num == 9500 && t.den == 100 &&
 	    !t.at_most, "target 95.00");
 	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "1.234", &t) == -1, "3 decimals refused");
+	OK(tshop_target_parse(TSHOP_RETURN_RESOLUTION_HOURS, "43.2", &t) == 0 && t.num == 432 &&
+	    t.den == 10, "hours target 43.2");
+	OK(tshop_target_parse(TSHOP_RETURN_RESOLUTION_HOURS, "43.25", &t) == -1,
+	    "hours: 2 decimals refused (the column shows 1)");
 	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "-1", &t) == -1, "negative refused");
 	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "4.", &t) == -1, "dot without decimals refused");
 	OK(tshop_target_parse(TSHOP_LATE_DISPATCH_RATE, "", &t) == -1, "empty refused");
