@@ -641,7 +641,7 @@ keep_header(struct tshop_reader *r, const char *raw, size_t rawlen,
 static bool
 tsv_is_header(struct tshop_reader *r)
 {
-	size_t c, nonempty = 0, req = 0;
+	size_t c, req = 0;
 
 	map_header(r);
 	for (c = 0; c < r->ncols; c++) {
@@ -653,15 +653,14 @@ tsv_is_header(struct tshop_reader *r)
 	}
 	if (req > 0)
 		return true;
-	/* No required column: a header when every field is a column name. */
-	for (size_t i = 0; i < r->nf; i++) {
-		if (*r->field[i] == '\0')
-			continue;
-		nonempty++;
-		if (!is_known(r, r->field[i]))
-			return false;
-	}
-	return nonempty > 0;
+	/*
+	 * No required column: a header when a field names a column (the
+	 * others are columns to ignore, as in a CSV header).
+	 */
+	for (size_t i = 0; i < r->nf; i++)
+		if (*r->field[i] != '\0' && is_known(r, r->field[i]))
+			return true;
+	return false;
 }
 
 static int

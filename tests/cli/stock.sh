@@ -181,6 +181,16 @@ check "a zone can be set again" 0 tshop config tz Europe/Paris
 check "config tz" 0 tshop config tz
 same "the zone set" "Europe/Paris" "$out"
 tshop config tz UTC
+# a TSV header naming a SKU column and one unknown column is a header
+printf 'Seller SKU\tProduct Name\tPrice\nTSV-T1\tTee\t9.99\n' | check "TSV catalog, unknown column" 0 tshop-stock import
+check "no SKU named after the header" 2 tshop-stock list "Seller SKU"
+grep_err "says so" "sku 'Seller SKU' is not in the catalog"
+check "list" 0 tshop-stock list TSV-T1
+same "the record read by its header, Price ignored" "TSV-T1	Tee		0	OUT_OF_STOCK" "$out"
+# positional TSV (no column name in the first line) still reads as data
+printf 'TSV-T2\t\t\tTwo\n' | check "positional TSV catalog" 0 tshop-stock import
+check "list" 0 tshop-stock list TSV-T2
+same "title in the 4th column" "TSV-T2	Two		0	OUT_OF_STOCK" "$out"
 # -n import prints the changes it would make
 printf 'sku,title,quantity\nDRY-NEW,New,\nMUG-1,Mug,100\n' >"$tmp/dry.csv"
 check "-n import" 0 tshop-stock -n import "$tmp/dry.csv"
