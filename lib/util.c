@@ -245,11 +245,33 @@ tshop_edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/*
+ * A report is one line: a tab, newline or carriage return inside a quoted
+ * value is written \t, \n, \r (as on TSV output).  Cut to fit `n`.
+ */
+static const char *
+one_line(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 3 < n; s++) {
+		const char *esc = *s == '\n' ? "\\n" : *s == '\t' ? "\\t" : *s == '\r' ? "\\r" : NULL;
+
+		if (esc != NULL) {
+			out[o++] = esc[0];
+			out[o++] = esc[1];
+		} else
+			out[o++] = *s;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 tshop_diag_line(struct tshop_diag *d, const char *file, unsigned long line,
     const char *fmt, ...)
 {
-	char msg[1536];
+	char msg[1536], out[1536];
 	int n;
 	va_list ap;
 
@@ -262,5 +284,5 @@ tshop_diag_line(struct tshop_diag *d, const char *file, unsigned long line,
 	va_start(ap, fmt);
 	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
 	va_end(ap);
-	d->emit(d->ctx, msg);
+	d->emit(d->ctx, one_line(msg, out, sizeof(out)));
 }

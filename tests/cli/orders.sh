@@ -333,13 +333,15 @@ grep_err "each conflict reported" "again.csv:2: order 'S6': created_at '2026-11-
 grep_err "counted unchanged" "0 new, 0 updated, 1 unchanged"
 check "list" 0 tshop-orders list
 same "the recorded values kept" "S6	2026-11-18T10:00:00Z	UPS	1Z5R89390357567127" "$(printf '%s\n' "$out" | cut -f1,3,10,11)"
-printf 'order_id,status,created_at,sku,quantity,carrier,delivered_at\nS6,DELIVERED,2026-11-18T10:00:00Z,X,1,ups,2026-11-20T11:00:00Z\n' |
-    check "the same values (carrier in another case) and a new one" 0 tshop-orders import
+printf 'order_id,status,created_at,sku,quantity,carrier,delivered_at\nS6,DELIVERED,2026-11-18T10:00:00Z,X,1,ups,2026-11-20T11:00:00Z\n' >"$tmp/same.csv"
+check "the same values (carrier in another case) and a new one" 0 tshop-orders import "$tmp/same.csv"
+grep_err "counted updated" "0 new, 1 updated, 0 unchanged"
 same "no conflict" "" "$(printf '%s\n' "$err" | grep differs)"
 check "delivered applied" 0 tshop-orders list -s delivered
 same "the empty delivered_at filled" "S6	DELIVERED	2026-11-20T11:00:00Z" "$(printf '%s\n' "$out" | cut -f1,2,13)"
-printf 'order_id,status,created_at,sku,quantity,update_time,tracking\nS6,DELIVERED,2026-11-18T10:00:00Z,X,1,2026-11-20T11:30:00Z,1Z879E930346834440\n' |
-    check "a later update_time replaces" 0 tshop-orders import
+printf 'order_id,status,created_at,sku,quantity,update_time,tracking\nS6,DELIVERED,2026-11-18T10:00:00Z,X,1,2026-11-20T11:30:00Z,1Z879E930346834440\n' >"$tmp/newer.csv"
+check "a later update_time replaces" 0 tshop-orders import "$tmp/newer.csv"
+same "no conflict" "" "$(printf '%s\n' "$err" | grep differs)"
 check "list" 0 tshop-orders list
 same "the newer tracking" "S6	1Z879E930346834440" "$(printf '%s\n' "$out" | cut -f1,11)"
 finish

@@ -110,6 +110,10 @@ printf 'B050000\t7\n' | check "no bad line" 0 tshop-stock set --rejects "$tmp/ag
 same "the old rejects are gone" "" "$(cat "$tmp/again.tsv")"
 same "no temporary file left" "again.tsv" "$(cd "$tmp" && ls again.tsv*)"
 
+# a report stays on one line: a newline inside a quoted value is written \n
+printf 'sku,qty\n"B\nx",3\n' >"$tmp/nl.csv"
+check "a SKU with a newline" 2 tshop-stock set "$tmp/nl.csv"
+same "one line per report" "tshop-stock: $tmp/nl.csv:2: sku 'B\\nx' is not in the catalog (import it, or use --create)" "$(printf '%s\n' "$err" | head -1)"
 # bad input of each kind, each refused with FILE:LINE and nothing changed
 printf 'sku,qty\nMUG-1,1,extra\n' >"$tmp/b1.csv"
 check "wrong column count" 2 tshop-stock set "$tmp/b1.csv"
@@ -182,7 +186,9 @@ check "config tz" 0 tshop config tz
 same "the zone set" "Europe/Paris" "$out"
 tshop config tz UTC
 # a TSV header naming a SKU column and one unknown column is a header
-printf 'Seller SKU\tProduct Name\tPrice\nTSV-T1\tTee\t9.99\n' | check "TSV catalog, unknown column" 0 tshop-stock import
+printf 'Seller SKU\tProduct Name\tPrice\nTSV-T1\tTee\t9.99\n' >"$tmp/price.tsv"
+check "TSV catalog, unknown column" 0 tshop-stock import "$tmp/price.tsv"
+grep_err "one SKU" "1 new, 0 updated SKUs"
 check "no SKU named after the header" 2 tshop-stock list "Seller SKU"
 grep_err "says so" "sku 'Seller SKU' is not in the catalog"
 check "list" 0 tshop-stock list TSV-T1
