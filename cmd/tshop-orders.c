@@ -662,7 +662,8 @@ cmd_list(struct tshop_cli *c, struct orders_cmd *s)
 	f.now = l.now;
 	if (s->due != NULL) {
 		if (tshop_duration_parse(s->due, &d) == -1 || d < 0)
-			cli_usage(c, "--due-within: '%s' is not a duration (24h, 2d, 90m)", s->due);
+			cli_usage(c, "--due-within: '%s' is not a duration with its unit "
+			    "(24h, 2d, 90m)", s->due);
 		f.due = true;
 		f.due_until = l.now + d;
 	}

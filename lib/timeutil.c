@@ -752,7 +752,8 @@ tshop_duration_parse(const char *s, int64_t *seconds)
 			;
 		ul = (size_t)(p - u);
 		if (ul == 0) {
-			if (*p != '\0' || parts > 0)
+			/* "24" could mean hours as well as seconds: only 0 needs no unit */
+			if (*p != '\0' || parts > 0 || n != 0)
 				return -1;
 			mult = 1;
 		} else {

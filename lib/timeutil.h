@@ -91,7 +91,10 @@ bool tshop_is_business_day(const struct tshop_holidays *h, tshop_date d);
  */
 tshop_time tshop_add_business_days(tshop_time t, int n, const struct tshop_holidays *h);
 
-/* Parse a duration "24h", "90m", "2d", "1w", "3600s", "3600" (seconds) into seconds. 0 or -1. */
+/*
+ * Parse a duration "24h", "90m", "2d", "1w", "3600s", "1h30m" into seconds.
+ * A number needs its unit ("24" could be hours or seconds), except 0.  0 or -1.
+ */
 int tshop_duration_parse(const char *s, int64_t *seconds);
 
 #endif

@@ -80,6 +80,8 @@ same "JSON: units a number, money a string" \
 '{"order_id":"576000000000000004","status":"UNPAID","created_at":"2026-11-23T11:00:00Z","paid_at":null,"ship_by":null,"shipping_type":"SELLER","warehouse":"default","units":1,"total":"10.00","carrier":null,"tracking":null,"shipped_at":null,"delivered_at":null,"late":null}' "$out"
 check "bad -s is a usage error" 2 tshop-orders list -s lost
 check "bad --due-within is a usage error" 2 tshop-orders list --due-within soon
+check "--due-within 24 (no unit) is a usage error" 2 tshop-orders list --due-within 24
+grep_err "asks for the unit" "'24' is not a duration with its unit"
 
 # pick lists
 check "picklist" 0 tshop-orders picklist -H

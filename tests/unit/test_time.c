@@ -329,7 +329,7 @@ main(void)
 	OK(tshop_duration_parse("2d", &secs) == 0 && secs == 172800, "2d");
 	OK(tshop_duration_parse("1w", &secs) == 0 && secs == 604800, "1w");
 	OK(tshop_duration_parse("3600s", &secs) == 0 && secs == 3600, "3600s");
-	OK(tshop_duration_parse("3600", &secs) == 0 && secs == 3600, "3600");
+	INT_EQ(tshop_duration_parse("24", &secs), -1, "a number without its unit rejected");
 	OK(tshop_duration_parse("0", &secs) == 0 && secs == 0, "0");
 	OK(tshop_duration_parse("1h30m", &secs) == 0 && secs == 5400, "1h30m");
 	OK(tshop_duration_parse("2 days", &secs) == 0 && secs == 172800, "2 days");
