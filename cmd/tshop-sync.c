@@ -320,8 +320,9 @@ cmd_run(struct tshop_cli *c, struct sync_cmd *s, const char *verb)
 		cli_note(c, "orders: %lu new, %lu updated, %lu unchanged, %lu ignored (stale)",
 		    sync.n.new_, sync.n.updated, sync.n.unchanged, sync.n.stale);
 	else if (strcmp(verb, "statements") == 0 && sync.n.merged > 0)
-		cli_note(c, "settlement rows: %lu new, %lu unchanged, %lu conflicting",
-		    sync.n.new_, sync.n.unchanged, sync.n.stale);
+		cli_note(c, "settlement rows: %lu new, %lu unchanged, %lu conflicting, "
+		    "%lu duplicates", sync.n.new_, sync.n.unchanged, sync.n.stale,
+		    sync.n.duplicates);
 	summary(s, &sync.n);
 	if (c->dry_run && rc == 0)
 		cli_note(c, "dry run: nothing %s", strcmp(verb, "push") == 0 ?

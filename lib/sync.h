@@ -69,6 +69,7 @@ struct tshop_sync_counts {
 	unsigned long dead;		/* outbox entries in the dead-letter list after the run */
 	/* the merge results of orders, settlement rows and carriers */
 	unsigned long new_, updated, unchanged, stale;
+	unsigned long duplicates;	/* settlement rows of an order settled already (stored) */
 	unsigned long pages;
 };
 

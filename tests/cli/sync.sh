@@ -186,7 +186,7 @@ same "latest quantity pushed" "39" "$(state 'd["inventory"]["880"]["172900000000
 
 # --- statements
 run "statements -n" 0 tshop-sync -n statements
-grep_err "statements -n: what would change" "settlement rows: 3 new, 0 unchanged, 0 conflicting"
+grep_err "statements -n: what would change" "settlement rows: 3 new, 0 unchanged, 0 conflicting, 0 duplicates"
 same "statements -n: nothing stored" "0|0" \
     "$(sqlite3 "$TSHOP_DB" "SELECT (SELECT count(*) FROM settlement), (SELECT count(*) FROM state WHERE key = 'statements.since')")"
 run "statements" 0 tshop-sync statements
@@ -252,6 +252,31 @@ same "the catalog entry has the line's product_id" "SKU-P|1729000000000000099|99
 run "its stock change is in the outbox" 0 tshop-sync -n push
 same "push -n: the SKU's stock, oversold sent as 0" \
     'stock	SKU-P	/product/202309/products/990/inventory/update	{"id":"1729000000000000099","inventory":[{"quantity":0}]}	' "$out"
+export TSHOP_DB="$tmp/shop.db"
+
+# --- an order settled in two statements: both rows kept, the second
+# reported as a duplicate, as tshop-settle import does
+kill "$fake" 2>/dev/null
+cat >"$tmp/dup.json" <<'JSON'
+{"statements": [
+  {"id": "S100", "statement_time": 1685548800, "settlement_amount": "9", "currency": "USD"},
+  {"id": "S101", "statement_time": 1685635200, "settlement_amount": "9", "currency": "USD"}],
+ "statement_transactions": {
+  "S100": [{"id": "T1", "type": "ORDER", "order_id": "111", "settlement_amount": "9",
+            "revenue_amount": "10", "fee_tax_amount": "-1", "adjustment_amount": "0"}],
+  "S101": [{"id": "T2", "type": "ORDER", "order_id": "111", "settlement_amount": "9",
+            "revenue_amount": "10", "fee_tax_amount": "-1", "adjustment_amount": "0"}]}}
+JSON
+fake_api --data "$tmp/dup.json" --log "$tmp/api2.log" \
+    --access-token "$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")" \
+    --refresh-token "$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")"
+export TSHOP_DB="$tmp/dup.db"
+tshop init 2>/dev/null
+run "statements of an order settled twice" 0 tshop-sync statements
+grep_err "the second reported" "statement 'S101': order '111' is settled already \(statement 'S100'\): kept, reported as a duplicate"
+grep_err "and counted" "settlement rows: 1 new, 0 unchanged, 0 conflicting, 1 duplicates"
+check "settle check" 1 tshop-settle check --statement S101
+same "the duplicate finding" "111	duplicate	0.00	9.00" "$(printf '%s\n' "$out" | grep duplicate | cut -f1-4)"
 export TSHOP_DB="$tmp/shop.db"
 
 # --- secrets never in output
