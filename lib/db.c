@@ -429,11 +429,33 @@ tshop_db_open(struct tshop_db **dbp, const char *path, enum tshop_db_mode mode,
 	}
 	if (migrate(db, e) == -1)
 		goto fail;
+	db->created = created;
+	db->committed = false;		/* the schema is not the caller's work */
 	*dbp = db;
 	return 0;
 fail:
 	tshop_db_close(db);
 	return -1;
+}
+
+bool
+tshop_db_discard_new(struct tshop_db *db)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char *path;
+
+	if (db == NULL || !db->created || db->committed || (path = strdup(db->path)) == NULL)
+		return false;
+	tshop_db_close(db);
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		struct tshop_buf f = TSHOP_BUF_INIT;
+
+		if (tshop_buf_addf(&f, "%s%s", path, suffix[i]) == 0)
+			unlink(tshop_buf_str(&f));
+		tshop_buf_release(&f);
+	}
+	free(path);
+	return true;
 }
 
 void
@@ -565,6 +587,7 @@ tshop_db_commit(struct tshop_db *db, struct tshop_err *e)
 		tshop_db_rollback(db);
 		return -1;
 	}
+	db->committed = true;
 	return 0;
 }
 

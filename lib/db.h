@@ -27,6 +27,8 @@ struct tshop_db {
 	unsigned long bulk_at;
 	struct tshop_buf deferred;	/* CREATE INDEX statements run at commit */
 	struct { const char *sql; sqlite3_stmt *st; } cached[TSHOP_DB_CACHED];
+	bool created;			/* this connection created the file */
+	bool committed;			/* a tshop_db_commit() succeeded */
 };
 
 enum tshop_db_mode {
@@ -46,6 +48,13 @@ char *tshop_db_path(const char *opt, struct tshop_err *e);
 /* Open (and migrate) the database at `path`.  On error *db is NULL and e says why (code 3). */
 int tshop_db_open(struct tshop_db **db, const char *path, enum tshop_db_mode mode, struct tshop_err *e);
 void tshop_db_close(struct tshop_db *db);
+/*
+ * For a command that failed: when this connection created the database and
+ * never committed, close it and remove its files (true): a write that
+ * failed on a mistyped path must not leave an empty shop there (SPEC
+ * §2.1).  Otherwise false, and the database stays open.
+ */
+bool tshop_db_discard_new(struct tshop_db *db);
 
 /* The schema version this program writes. */
 int tshop_db_schema_version(void);

@@ -57,12 +57,22 @@ cli_usage(struct tshop_cli *c, const char *fmt, ...)
 	exit(TSHOP_EXIT_USAGE);
 }
 
+/* Nothing applied: roll back, and remove a database this run created. */
+static void
+abandon(struct tshop_cli *c)
+{
+	if (c->db == NULL)
+		return;
+	tshop_db_rollback(c->db);
+	if (tshop_db_discard_new(c->db))
+		c->db = NULL;
+}
+
 void
 cli_fail(struct tshop_cli *c, const struct tshop_err *e)
 {
 	fprintf(stderr, "%s: %s\n", c->prog, e->msg);
-	if (c->db != NULL)
-		tshop_db_rollback(c->db);
+	abandon(c);
 	exit(e->code ? e->code : TSHOP_EXIT_LOCAL);
 }
 
@@ -476,7 +486,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 	if (rej != NULL)
 		rejects_flush(c, rej);
 	if (b->bad > 0 && c->rejects == NULL) {
-		tshop_db_rollback(c->db);
+		abandon(c);
 		cli_warn(c, "%lu bad line%s: nothing was changed", b->bad, b->bad == 1 ? "" : "s");
 		exit(TSHOP_EXIT_USAGE);
 	}

@@ -6,6 +6,13 @@ export TSHOP_NOW=2026-11-21T09:30:00Z
 check "read on a missing database exits 3" 3 tshop-stock list
 grep_err "it names the path" "no database at $TSHOP_DB"
 [ ! -e "$TSHOP_DB" ] && ok "and creates nothing" || nok "and creates nothing"
+# a write that fails on a mistyped path leaves no empty shop behind
+check "add on a missing database: an unknown SKU" 2 tshop-stock -d "$tmp/typo.db" add A 1
+printf 'sku,qty\nA,x\n' >"$tmp/badqty.csv"
+check "set on a missing database: a bad line" 2 tshop-stock -d "$tmp/typo.db" set --create "$tmp/badqty.csv"
+check "config with a bad value on a missing database" 2 tshop -d "$tmp/typo.db" config tz Nowhere/Bad
+same "no database file left" "" "$(cd "$tmp" && ls typo.db* 2>/dev/null)"
+check "the typo still reads as no database" 3 tshop-stock -d "$tmp/typo.db" list
 
 check "tshop init creates the database" 0 tshop init
 same "database mode is 0600" "600" "$(stat -c %a "$TSHOP_DB")"
