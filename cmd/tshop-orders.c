@@ -50,7 +50,7 @@ enum {
 	C_SKU, C_SKU_ID, C_TITLE, C_QUANTITY, C_UNIT_PRICE, C_CURRENCY, C_TOTAL, C_SHIP_BY,
 	C_DELIVER_BY, C_HANDLING, C_TRACKING, C_CARRIER, C_SHIPPED, C_FIRST_SCAN,
 	C_DELIVERED, C_CANCELLED, C_CANCEL_BY, C_CANCEL_REASON,
-	C_AMOUNT, C_WAREHOUSE_ID, NCOLS
+	C_AMOUNT, C_WAREHOUSE_ID, C_SUBSTATUS, NCOLS
 };
 
 static const struct tshop_column import_cols[NCOLS] = {
@@ -82,6 +82,7 @@ static const struct tshop_column import_cols[NCOLS] = {
 	{ "cancel_reason", "cancel reason", 0 },
 	{ "amount", "sku subtotal after discount|line_amount", 0 },
 	{ "warehouse_id", "warehouse id", 0 },
+	{ "substatus", "order substatus|order_substatus", 0 },
 };
 
 /* The order being gathered from consecutive rows; its strings live in `arena`. */
@@ -165,6 +166,7 @@ parse_order(struct tshop_cli *c, struct orders_cmd *s, const struct tshop_record
     struct tshop_order *u, int *digits, struct tshop_err *e)
 {
 	const char *v;
+	enum tshop_status sub;
 	long long n;
 	int rc;
 
@@ -175,6 +177,10 @@ parse_order(struct tshop_cli *c, struct orders_cmd *s, const struct tshop_record
 		return tshop_errorf(e, 2, "column 'status' is empty");
 	if (tshop_status_parse(v, &u->status) == -1)
 		return tshop_errorf(e, 2, "column 'status': '%s' is not an order status", v);
+	/* Seller Center's finer state ("To ship" / "Awaiting collection"), when it is one */
+	if ((v = tshop_record_get(rec, C_SUBSTATUS)) != NULL && tshop_status_parse(v, &sub) == 0 &&
+	    sub > u->status && sub != TSHOP_CANCELLED)
+		u->status = sub;
 	if (get_time(c, rec, C_CREATED, &u->created_at, e) == -1 ||
 	    get_time(c, rec, C_PAID, &u->paid_at, e) == -1 ||
 	    get_time(c, rec, C_UPDATE, &u->update_time, e) == -1 ||

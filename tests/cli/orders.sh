@@ -346,4 +346,15 @@ check "a later update_time replaces" 0 tshop-orders import "$tmp/newer.csv"
 same "no conflict" "" "$(printf '%s\n' "$err" | grep differs)"
 check "list" 0 tshop-orders list
 same "the newer tracking" "S6	1Z879E930346834440" "$(printf '%s\n' "$out" | cut -f1,11)"
+# Seller Center's Order Substatus refines Order Status when it is later
+export TSHOP_DB="$tmp/substatus.db"
+printf 'sku\nA\n' | tshop-stock -q import
+printf 'Order ID,Order Status,Order Substatus,Seller SKU,Quantity,Created Time,Paid Time\nX1,To ship,Awaiting collection,A,1,11/19/2026 10:00:00 AM,11/19/2026 10:00:00 AM\nX2,Shipped,Delivered,A,1,11/19/2026 10:00:00 AM,11/19/2026 10:00:00 AM\nX3,To ship,Awaiting shipment,A,1,11/19/2026 10:00:00 AM,11/19/2026 10:00:00 AM\nX4,Completed,Delivered,A,1,11/19/2026 10:00:00 AM,11/19/2026 10:00:00 AM\nX5,To ship,Some new word,A,1,11/19/2026 10:00:00 AM,11/19/2026 10:00:00 AM\n' >"$tmp/sub.csv"
+check "an export with Order Substatus" 0 tshop-orders import "$tmp/sub.csv"
+check "list" 0 tshop-orders list
+same "the finer state where it is later" "X1	AWAITING_COLLECTION
+X2	DELIVERED
+X3	AWAITING_SHIPMENT
+X4	COMPLETED
+X5	AWAITING_SHIPMENT" "$(printf '%s\n' "$out" | cut -f1,2 | sort)"
 finish
