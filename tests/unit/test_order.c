@@ -309,6 +309,7 @@ change(struct tshop_orders *o, struct tshop_order *u, enum tshop_merge_result *r
 	*res = m.result;
 	tshop_order_init(u);
 	u->status = TSHOP_AWAITING_SHIPMENT;
+	u->replace = true;	/* decisions, as tshop-ship's: recorded values give way */
 	return 0;
 }
 
@@ -331,6 +332,7 @@ changes(void)
 		return;
 	o = sc.o;
 	tshop_order_init(&u);
+	u.replace = true;
 	u.status = TSHOP_AWAITING_SHIPMENT;
 	u.created_at = at("2026-11-20T15:00:00Z");
 	u.paid_at = at("2026-11-20T15:05:00Z");
