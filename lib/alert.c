@@ -69,7 +69,7 @@ find_due(struct tshop_db *db, const struct tshop_config *cfg,
 	struct tshop_alert_item it = { .window = p->window, .cover = p->cover };
 	int rc, stock_rc, sold_rc, ret = -1;
 
-	if (tshop_db_prepare(db, &rule, "SELECT r.sku, s.category, r.mode, r.threshold"
+	if (tshop_db_prepare(db, &rule, "SELECT r.sku, s.category, r.mode, r.threshold, s.sku"
 	    " FROM alert_rule r JOIN sku s ON s.id = r.sku ORDER BY r.sku", e) == -1 ||
 	    tshop_db_prepare(db, &stock, "SELECT sku, sum(quantity) FROM stock"
 	    " GROUP BY sku ORDER BY sku", e) == -1 ||
@@ -78,7 +78,8 @@ find_due(struct tshop_db *db, const struct tshop_config *cfg,
 	    " WHERE o.created_at >= ?1 AND o.created_at < ?2"
 	    " AND o.status NOT IN ('UNPAID', 'CANCELLED') GROUP BY l.sku ORDER BY l.sku", e) == -1 ||
 	    tshop_db_prepare(db, &ins, "INSERT INTO temp.alert_due"
-	    " (id, mode, threshold, on_hand, sold, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", e) == -1)
+	    " (id, mode, threshold, on_hand, sold, status, sku) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	    e) == -1)
 		goto out;
 	sqlite3_bind_int64(sold, 1, tshop_local_midnight(p->date - p->window));
 	sqlite3_bind_int64(sold, 2, tshop_local_midnight(p->date));
@@ -100,6 +101,7 @@ find_due(struct tshop_db *db, const struct tshop_config *cfg,
 		sqlite3_bind_int64(ins, 4, it.on_hand);
 		sqlite3_bind_int64(ins, 5, it.sold);
 		sqlite3_bind_int(ins, 6, it.status);
+		sqlite3_bind_text(ins, 7, tshop_db_col_text(rule, 4), -1, SQLITE_STATIC);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			break;
 		sqlite3_reset(ins);
@@ -130,31 +132,28 @@ tshop_alert_eval(struct tshop_db *db, const struct tshop_config *cfg,
 	int rc, ret = -1;
 
 	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS alert_due (id INTEGER PRIMARY KEY,"
-	    " mode TEXT NOT NULL, threshold INTEGER NOT NULL, on_hand INTEGER NOT NULL,"
-	    " sold INTEGER NOT NULL, status INTEGER NOT NULL)", e) == -1 ||
+	    " sku TEXT NOT NULL, mode TEXT NOT NULL, threshold INTEGER NOT NULL,"
+	    " on_hand INTEGER NOT NULL, sold INTEGER NOT NULL, status INTEGER NOT NULL)", e) == -1 ||
 	    tshop_db_read_begin(db, &own, e) == -1)
 		return -1;
 	/* pass 2: the due rules in sku order, with the notices of the day */
 	if (tshop_db_exec(db, "DELETE FROM temp.alert_due", e) == -1 ||
 	    find_due(db, cfg, p, e) == -1 ||
-	    tshop_db_prepare(db, &st, "SELECT d.id, s.sku, s.title, s.category, d.mode,"
-	    " d.threshold, d.on_hand, d.sold, d.status, n.status"
-	    " FROM temp.alert_due d JOIN sku s ON s.id = d.id"
-	    " LEFT JOIN alert_notice n ON n.sku = d.id AND n.date = ?1 ORDER BY s.sku", e) == -1)
+	    tshop_db_prepare(db, &st, "SELECT d.id, d.sku, d.mode, d.threshold, d.on_hand,"
+	    " d.sold, d.status, n.status FROM temp.alert_due d"
+	    " LEFT JOIN alert_notice n ON n.sku = d.id AND n.date = ?1 ORDER BY d.sku", e) == -1)
 		goto out;
 	sqlite3_bind_text(st, 1, tshop_date_format(p->date, day, sizeof(day)), -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *notice = tshop_db_col_text(st, 9);
+		const char *notice = tshop_db_col_text(st, 7);
 
 		it.id = sqlite3_column_int64(st, 0);
 		it.sku = tshop_db_col_text(st, 1);
-		it.title = tshop_db_col_text(st, 2);
-		it.category = tshop_db_col_text(st, 3);
-		it.mode = tshop_db_col_text(st, 4);
-		it.threshold = sqlite3_column_int64(st, 5);
-		it.on_hand = sqlite3_column_int64(st, 6);
-		it.sold = sqlite3_column_int64(st, 7);
-		it.status = sqlite3_column_int(st, 8);
+		it.mode = tshop_db_col_text(st, 2);
+		it.threshold = sqlite3_column_int64(st, 3);
+		it.on_hand = sqlite3_column_int64(st, 4);
+		it.sold = sqlite3_column_int64(st, 5);
+		it.status = sqlite3_column_int(st, 6);
 		it.notified = notice == NULL ? -1 :
 		    strcmp(notice, "OUT_OF_STOCK") == 0 ? TSHOP_OUT : TSHOP_LOW;
 		if (fn(&it, ctx, e) == -1)

@@ -27,7 +27,7 @@ const char *tshop_stock_status_name(enum tshop_stock_status s);
 /* One SKU with a rule, evaluated. */
 struct tshop_alert_item {
 	int64_t id;			/* the SKU's row id */
-	const char *sku, *title, *category;
+	const char *sku;
 	const char *mode;		/* "qty" or "days" */
 	int64_t threshold;
 	int64_t on_hand;		/* summed over warehouses */
