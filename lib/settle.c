@@ -747,59 +747,75 @@ copy_col(sqlite3_stmt *st, int i, struct tshop_buf *b)
 	return tshop_buf_add(b, s ? s : "", s ? (size_t)sqlite3_column_bytes(st, i) : 0);
 }
 
+struct rates_ctx {
+	struct tshop_db *db;
+	sqlite3_stmt *ins;
+	struct tshop_rate def;
+	int n;
+	struct tshop_err *e;
+	bool failed;
+};
+
+/* One setting: a commission.<Category> other than the default's rate goes in. */
+static int
+category_rate(const char *key, const char *value, void *ctx)
+{
+	struct rates_ctx *k = ctx;
+	struct tshop_rate r;
+
+	if (strncmp(key, "commission.", 11) != 0 || strcmp(key + 11, "default") == 0)
+		return 0;
+	if (tshop_rate_parse(value, &r) == -1) {
+		tshop_errorf(k->e, 2, "%s: commission rate '%s' is not valid", key, value);
+		k->failed = true;
+		return -1;
+	}
+	if ((i128)r.num * k->def.den == (i128)k->def.num * r.den)
+		return 0;
+	bind_str(k->ins, 1, key + 11);
+	sqlite3_bind_int64(k->ins, 2, r.num);
+	sqlite3_bind_int64(k->ins, 3, r.den);
+	if (sqlite3_step(k->ins) != SQLITE_DONE) {
+		tshop_db_error(k->db, k->e, "commission rates");
+		k->failed = true;
+		return -1;
+	}
+	sqlite3_reset(k->ins);
+	k->n++;
+	return 0;
+}
+
 /*
  * Fill temp.settle_sku_rate with the commission rate of every SKU whose
- * category has a rate other than def (commission.default).  The scan joins
- * order lines to this table by SKU id: it holds a few integers per SKU and
- * stays in the cache, where a join to the catalog would read a random page
- * of it for each line.
+ * category has a rate other than def (commission.default): the categories
+ * come from the settings (commission.<Category>, set or built in), their
+ * SKUs from one pass over the catalog.  The scan joins order lines to this
+ * table by SKU id: it holds a few integers per SKU and stays in the cache,
+ * where a join to the catalog would read a random page of it for each line.
  */
 static int
 load_rates(struct tshop_db *db, struct tshop_rate def, struct tshop_err *e)
 {
-	sqlite3_stmt *cat = NULL, *ins = NULL;
-	int rc = -1, step, n = 0;
+	struct rates_ctx k = { db, NULL, def, 0, e, false };
+	int rc = -1;
 
 	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS settle_category_rate (category"
 	    " TEXT PRIMARY KEY, num INTEGER NOT NULL, den INTEGER NOT NULL) WITHOUT ROWID;"
 	    "CREATE TEMP TABLE IF NOT EXISTS settle_sku_rate (sku INTEGER PRIMARY KEY,"
 	    " num INTEGER NOT NULL, den INTEGER NOT NULL);"
 	    "DELETE FROM temp.settle_category_rate; DELETE FROM temp.settle_sku_rate", e) == -1 ||
-	    tshop_db_prepare(db, &cat, "SELECT DISTINCT category FROM sku"
-	    " WHERE category IS NOT NULL AND category <> ''", e) == -1 ||
-	    tshop_db_prepare(db, &ins, "INSERT INTO temp.settle_category_rate VALUES (?1, ?2, ?3)",
+	    tshop_db_prepare(db, &k.ins, "INSERT INTO temp.settle_category_rate VALUES (?1, ?2, ?3)",
 	    e) == -1)
 		goto out;
-	while ((step = sqlite3_step(cat)) == SQLITE_ROW) {
-		const char *c = tshop_db_col_text(cat, 0);
-		struct tshop_rate r;
-
-		if (tshop_config_commission(db, c, &r, e) == -1)
-			goto out;
-		if ((i128)r.num * def.den == (i128)def.num * r.den)
-			continue;
-		bind_str(ins, 1, c);
-		sqlite3_bind_int64(ins, 2, r.num);
-		sqlite3_bind_int64(ins, 3, r.den);
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			tshop_db_error(db, e, "commission rates");
-			goto out;
-		}
-		sqlite3_reset(ins);
-		n++;
-	}
-	if (step != SQLITE_DONE) {
-		tshop_db_error(db, e, "commission rates");
+	if (tshop_config_list(db, category_rate, &k, e) == -1 || k.failed)
 		goto out;
-	}
 	/* one pass over the catalog, in id order */
-	if (n > 0 && tshop_db_exec(db, "INSERT INTO temp.settle_sku_rate SELECT k.id, c.num, c.den"
+	if (k.n > 0 && tshop_db_exec(db, "INSERT INTO temp.settle_sku_rate SELECT k.id, c.num, c.den"
 	    " FROM sku k CROSS JOIN temp.settle_category_rate c ON c.category = k.category", e) == -1)
 		goto out;
 	rc = 0;
 out:
-	sqlite3_finalize(cat);
-	sqlite3_finalize(ins);
+	sqlite3_finalize(k.ins);
 	return rc;
 }
 
