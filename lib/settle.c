@@ -852,14 +852,14 @@ scan(struct tshop_db *db, const struct tshop_settle_params *p, const char *perio
 	memset(&r, 0, sizeof(r));
 	if (tshop_buf_addf(&sql, "SELECT s.id, s.order_id, s.type, s.statement_date, s.currency,"
 	    " s.revenue, s.refund, s.commission, s.transaction_fee, s.shipping_fee, s.other_fees,"
-	    " s.adjustment, s.settlement, o.order_id IS NOT NULL,"
+	    " s.adjustment, s.settlement, l.line IS NOT NULL,"
 	    " CASE WHEN s.type = 'ORDER' THEN EXISTS (SELECT 1 FROM settlement p"
 	    "  WHERE p.order_id = s.order_id AND p.type = 'ORDER' AND p.id < s.id) ELSE 0 END,"
 	    " l.line IS NOT NULL, COALESCE(l.amount, l.quantity * l.unit_price),"
 	    " r.num, r.den, %s AS period"
 	    " FROM settlement s"
-	    " LEFT JOIN orders o ON o.order_id = s.order_id"
-	    " LEFT JOIN order_line l ON l.order_id = o.order_id"
+	    /* every recorded order has a line (tshop_order_merge): a line means known */
+	    " LEFT JOIN order_line l ON l.order_id = s.order_id"
 	    " LEFT JOIN temp.settle_sku_rate r ON r.sku = l.sku"
 	    " WHERE (?1 IS NULL OR s.statement_date >= ?1) AND (?2 IS NULL OR s.statement_date <= ?2)"
 	    " AND (?3 IS NULL OR s.statement = ?3 OR s.statement_id = ?3)"
