@@ -44,22 +44,31 @@ evaluate(const struct tshop_alert_item *it)
 }
 
 /*
- * The next row of a (sku, figure) stream in SKU id order: the figure of
- * SKU `id`, 0 when the stream has none.  *rc is the stream's last step.
+ * From a (sku, figure) stream in SKU id order, the sum of the figures of
+ * SKU `id` (0 when it has none), leaving the stream at a later SKU.  *rc
+ * is the stream's last step; SQLITE_TOOBIG when the sum overflows.
  */
 static int64_t
 figure_of(sqlite3_stmt *st, int *rc, int64_t id)
 {
+	int64_t sum = 0;
+
 	while (*rc == SQLITE_ROW && sqlite3_column_int64(st, 0) < id)
 		*rc = sqlite3_step(st);
-	return *rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == id ?
-	    sqlite3_column_int64(st, 1) : 0;
+	while (*rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == id) {
+		if (__builtin_add_overflow(sum, sqlite3_column_int64(st, 1), &sum)) {
+			*rc = SQLITE_TOOBIG;
+			return 0;
+		}
+		*rc = sqlite3_step(st);
+	}
+	return sum;
 }
 
 /*
- * Pass 1: the rules, the stock summed over warehouses and the units sold
- * in the window, each in SKU id order, merged in one pass (SQLite would
- * look every SKU up in the other two); the due rules go to temp.alert_due.
+ * Pass 1: the rules, the stock of each warehouse and the units sold in the
+ * window, each in SKU id order, merged in one pass (SQLite would look every
+ * SKU up in the other two); the due rules go to temp.alert_due.
  */
 static int
 find_due(struct tshop_db *db, const struct tshop_config *cfg,
@@ -71,8 +80,8 @@ find_due(struct tshop_db *db, const struct tshop_config *cfg,
 
 	if (tshop_db_prepare(db, &rule, "SELECT r.sku, s.category, r.mode, r.threshold, s.sku"
 	    " FROM alert_rule r JOIN sku s ON s.id = r.sku ORDER BY r.sku", e) == -1 ||
-	    tshop_db_prepare(db, &stock, "SELECT sku, sum(quantity) FROM stock"
-	    " GROUP BY sku ORDER BY sku", e) == -1 ||
+	    /* summed here: SQLite's GROUP BY costs more than the scan */
+	    tshop_db_prepare(db, &stock, "SELECT sku, quantity FROM stock ORDER BY sku", e) == -1 ||
 	    tshop_db_prepare(db, &sold, "SELECT l.sku, sum(l.quantity)"
 	    " FROM orders o JOIN order_line l ON l.order_id = o.order_id"
 	    " WHERE o.created_at >= ?1 AND o.created_at < ?2"
@@ -106,7 +115,9 @@ find_due(struct tshop_db *db, const struct tshop_config *cfg,
 			break;
 		sqlite3_reset(ins);
 	}
-	if (rc != SQLITE_DONE || (stock_rc != SQLITE_ROW && stock_rc != SQLITE_DONE) ||
+	if (stock_rc == SQLITE_TOOBIG || sold_rc == SQLITE_TOOBIG)
+		tshop_errorf(e, 3, "evaluating alerts: a SKU's quantities add up beyond 64 bits");
+	else if (rc != SQLITE_DONE || (stock_rc != SQLITE_ROW && stock_rc != SQLITE_DONE) ||
 	    (sold_rc != SQLITE_ROW && sold_rc != SQLITE_DONE))
 		tshop_db_error(db, e, "evaluating alerts");
 	else
