@@ -2,9 +2,9 @@
  * alert.c — rule storage, the exact evaluation of the low-stock check,
  * notices, automatic rules and the notification JSON.
  *
- * The check merges three streams in SKU id order: the rules, the on-hand
- * totals and the units sold in the window (orders created in [start, end),
- * not UNPAID or CANCELLED).  The verdict is integer arithmetic in C; only
+ * The check merges three streams in SKU id order: the rules, the stock of
+ * each warehouse (summed per SKU) and the units sold in the window (orders
+ * created in [start, end), not UNPAID or CANCELLED).  The verdict is integer arithmetic in C; only
  * the due rules are sorted by sku, in a temporary table.
  */
 #include <stdio.h>
