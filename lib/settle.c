@@ -702,7 +702,7 @@ tshop_settle_by_parse(const char *s, enum tshop_settle_by *by)
 /* Column indices of the scan query. */
 enum {
 	Q_ID, Q_ORDER_ID, Q_TYPE, Q_DATE, Q_CURRENCY, Q_REVENUE, /* .. Q_REVENUE + 7 */
-	Q_KNOWN = Q_REVENUE + 8, Q_DUP, Q_HAS_LINE, Q_LINE_AMOUNT, Q_RATE_NUM,
+	Q_DUP = Q_REVENUE + 8, Q_HAS_LINE, Q_LINE_AMOUNT, Q_RATE_NUM,
 	Q_RATE_DEN, Q_PERIOD
 };
 
@@ -714,12 +714,13 @@ struct scan_row {
 	int64_t id;
 	struct tshop_buf order_id, type, date, currency, period;
 	int64_t a[NAMOUNTS];
-	bool known, dup;
-	size_t lines, unpriced;
+	bool dup;
+	size_t lines, unpriced;		/* lines: 0 for an order not in the database */
 	int64_t lines_amount;
 	bool overflow;
 	struct tshop_commission_rate rate;
 	/* derived by eval() */
+	bool known;			/* every recorded order has a line */
 	bool is_order, is_refund;
 	bool has_amount;		/* the order's amount is known */
 	int64_t order_amount;
@@ -825,8 +826,9 @@ eval(struct scan_row *r)
 {
 	r->is_order = strcmp(tshop_buf_str(&r->type), TSHOP_SETTLE_ORDER) == 0;
 	r->is_refund = strcmp(tshop_buf_str(&r->type), TSHOP_SETTLE_REFUND) == 0;
+	r->known = r->lines > 0;
 	r->has_amount = false;
-	if (r->known && r->lines > 0 && r->unpriced == 0 && !r->overflow) {
+	if (r->known && r->unpriced == 0 && !r->overflow) {
 		r->has_amount = true;
 		r->order_amount = r->lines_amount;
 	}
@@ -852,13 +854,12 @@ scan(struct tshop_db *db, const struct tshop_settle_params *p, const char *perio
 	memset(&r, 0, sizeof(r));
 	if (tshop_buf_addf(&sql, "SELECT s.id, s.order_id, s.type, s.statement_date, s.currency,"
 	    " s.revenue, s.refund, s.commission, s.transaction_fee, s.shipping_fee, s.other_fees,"
-	    " s.adjustment, s.settlement, l.line IS NOT NULL,"
+	    " s.adjustment, s.settlement,"
 	    " CASE WHEN s.type = 'ORDER' THEN EXISTS (SELECT 1 FROM settlement p"
 	    "  WHERE p.order_id = s.order_id AND p.type = 'ORDER' AND p.id < s.id) ELSE 0 END,"
 	    " l.line IS NOT NULL, COALESCE(l.amount, l.quantity * l.unit_price),"
 	    " r.num, r.den, %s AS period"
 	    " FROM settlement s"
-	    /* every recorded order has a line (tshop_order_merge): a line means known */
 	    " LEFT JOIN order_line l ON l.order_id = s.order_id"
 	    " LEFT JOIN temp.settle_sku_rate r ON r.sku = l.sku"
 	    " WHERE (?1 IS NULL OR s.statement_date >= ?1) AND (?2 IS NULL OR s.statement_date <= ?2)"
@@ -895,7 +896,6 @@ scan(struct tshop_db *db, const struct tshop_settle_params *p, const char *perio
 			}
 			for (int i = 0; i < NAMOUNTS; i++)
 				r.a[i] = sqlite3_column_int64(st, Q_REVENUE + i);
-			r.known = sqlite3_column_int(st, Q_KNOWN) != 0;
 			r.dup = sqlite3_column_int(st, Q_DUP) != 0;
 			r.lines = r.unpriced = 0;
 			r.lines_amount = 0;

@@ -324,6 +324,13 @@ rejects_tmp_remove(void)
 		unlink(rejects_tmp);
 }
 
+static void __attribute__((noreturn))
+rejects_fail(struct tshop_cli *c)
+{
+	cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
+	exit(TSHOP_EXIT_LOCAL);
+}
+
 static FILE *
 rejects_open(struct tshop_cli *c)
 {
@@ -348,8 +355,7 @@ rejects_open(struct tshop_cli *c)
 		}
 	}
 	if (fp == NULL) {
-		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
-		exit(TSHOP_EXIT_LOCAL);
+		rejects_fail(c);
 	}
 	return fp;
 }
@@ -359,8 +365,7 @@ static void
 rejects_flush(struct tshop_cli *c, FILE *fp)
 {
 	if (fflush(fp) == EOF || ferror(fp)) {
-		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
-		exit(TSHOP_EXIT_LOCAL);
+		rejects_fail(c);
 	}
 }
 
@@ -368,8 +373,7 @@ static void
 rejects_close(struct tshop_cli *c, FILE *fp)
 {
 	if (fclose(fp) == EOF || (rejects_tmp != NULL && rename(rejects_tmp, c->rejects) == -1)) {
-		cli_warn(c, "cannot write rejects to '%s': %s", c->rejects, strerror(errno));
-		exit(TSHOP_EXIT_LOCAL);
+		rejects_fail(c);
 	}
 	free(rejects_tmp);
 	rejects_tmp = NULL;
