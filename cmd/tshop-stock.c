@@ -33,6 +33,12 @@ static const struct cli_opt opts[] = {
 	{ NULL, 0, false },
 };
 
+/* A set/add line held for settle_changes(): offsets into stock_cmd.text. */
+struct held_op {
+	size_t sku, wh;			/* wh: SIZE_MAX when not given */
+	long long qty;
+};
+
 struct stock_cmd {
 	bool create, allow_negative, by_warehouse;
 	const char *since, *status, *warehouse;
@@ -40,6 +46,11 @@ struct stock_cmd {
 	unsigned long changed, unchanged, created;
 	struct tshop_writer out;
 	const char *verb;
+	struct held_op *held;
+	size_t nheld, capheld;
+	struct tshop_stock_op *ops;	/* the held lines, for tshop_stock_apply() */
+	size_t capops;
+	struct tshop_buf text;
 };
 
 static void
@@ -160,6 +171,11 @@ static const struct tshop_outcol change_cols[] = {
 	{ "before", TSHOP_OUT_NUM }, { "after", TSHOP_OUT_NUM },
 };
 
+/*
+ * set/add hold each line back; settle_changes() applies the held lines
+ * together, in the order that is fastest for the database
+ * (tshop_stock_apply), and reports them in the input's order.
+ */
 static int
 change_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tshop_err *e)
 {
@@ -167,47 +183,83 @@ change_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 	bool add = strcmp(s->verb, "add") == 0;
 	const char *sku = tshop_record_get(rec, SC_SKU);
 	const char *wh = tshop_record_get(rec, SC_WAREHOUSE);
-	struct tshop_stock_change ch;
+	struct held_op *h;
 	long long q;
-	int64_t id;
-	bool created;
-	int rc;
 
+	(void)c;
 	if (sku == NULL)
 		return tshop_errorf(e, 2, "column 'sku' is empty");
 	if (get_qty(rec, SC_QTY, add ? "delta" : "qty", add ? -1000000000000LL : 0, &q, e) == -1)
 		return -1;
-	if ((rc = tshop_sku_lookup(s->stock, sku, &id, e)) == -1)
-		return -1;
-	if (rc == 0) {
-		if (!s->create)
-			return tshop_errorf(e, 2, "sku '%s' is not in the catalog "
-			    "(import it, or use --create)", sku);
-		if (tshop_sku_upsert(s->stock, &(struct tshop_sku){ .sku = sku }, &id,
-		    &created, e) == -1)
-			return -1;
-		s->created++;
-	}
-	if (add)
-		rc = tshop_stock_add(s->stock, id, wh, q, s->allow_negative, "add", NULL, &ch, e);
-	else
-		rc = tshop_stock_set(s->stock, id, wh, q, "set", NULL, &ch, e);
-	if (rc == -1) {
-		if (e->code == 2) {
-			char msg[sizeof(e->msg)];
+	if (s->nheld == s->capheld) {
+		size_t cap = s->capheld ? s->capheld * 2 : 1024;
 
-			memcpy(msg, e->msg, sizeof(msg));
-			tshop_errorf(e, 2, "sku '%s': %s", sku, msg);
-		}
-		return -1;
+		if ((h = reallocarray(s->held, cap, sizeof(*h))) == NULL)
+			return tshop_errorf(e, 3, "out of memory");
+		s->held = h;
+		s->capheld = cap;
 	}
-	if (ch.changed)
-		s->changed++;
-	else
-		s->unchanged++;
-	if (c->dry_run && ch.changed)
-		return dry_row(s, sku, wh, &ch, e);
-	return 0;
+	h = &s->held[s->nheld];
+	h->qty = q;
+	h->sku = s->text.len;
+	h->wh = SIZE_MAX;
+	if (tshop_buf_add(&s->text, sku, strlen(sku) + 1) == -1 || (wh != NULL &&
+	    (h->wh = s->text.len, tshop_buf_add(&s->text, wh, strlen(wh) + 1)) == -1))
+		return tshop_errorf(e, 3, "out of memory");
+	s->nheld++;
+	return 1;
+}
+
+static int
+settle_changes(struct tshop_cli *c, struct cli_batch *b, struct tshop_err *e)
+{
+	struct stock_cmd *s = b->ctx;
+	bool add = strcmp(s->verb, "add") == 0;
+	struct tshop_stock_op *ops = s->ops;
+	int rc = 0;
+
+	if (s->nheld > s->capops) {
+		if ((ops = reallocarray(s->ops, s->nheld, sizeof(*ops))) == NULL)
+			return tshop_errorf(e, 3, "out of memory");
+		s->ops = ops;
+		s->capops = s->nheld;
+	}
+	for (size_t k = 0; k < s->nheld; k++) {
+		ops[k].sku = s->text.data + s->held[k].sku;
+		ops[k].warehouse = s->held[k].wh == SIZE_MAX ? NULL : s->text.data + s->held[k].wh;
+		ops[k].qty = s->held[k].qty;
+	}
+	if (tshop_stock_apply(s->stock, ops, s->nheld, (add ? TSHOP_STOCK_ADD : 0) |
+	    (s->create ? TSHOP_STOCK_CREATE : 0) |
+	    (s->allow_negative ? TSHOP_STOCK_ALLOW_NEGATIVE : 0), s->verb, e) == -1)
+		rc = -1;
+	for (size_t k = 0; k < s->nheld; k++) {
+		struct tshop_stock_op *op = &ops[k];
+		struct tshop_err why;
+
+		if (rc == 0 && op->id == 0 && op->error == NULL) {
+			tshop_errorf(&why, 2, "sku '%s' is not in the catalog "
+			    "(import it, or use --create)", op->sku);
+			cli_held_bad(b, k, why.msg);
+		} else if (rc == 0 && op->error != NULL) {
+			/* a bad quantity names its SKU; a bad catalog entry names itself */
+			if (op->id != 0)
+				tshop_errorf(&why, 2, "sku '%s': %s", op->sku, op->error);
+			cli_held_bad(b, k, op->id != 0 ? why.msg : op->error);
+		} else if (rc == 0) {
+			s->created += op->created;
+			if (op->change.changed)
+				s->changed++;
+			else
+				s->unchanged++;
+			if (c->dry_run && op->change.changed)
+				rc = dry_row(s, op->sku, op->warehouse, &op->change, e);
+		}
+		free(op->error);
+	}
+	s->nheld = 0;
+	tshop_buf_reset(&s->text);
+	return rc;
 }
 
 /*
@@ -220,7 +272,7 @@ run_batch(struct tshop_cli *c, struct stock_cmd *s, const struct tshop_column *c
     size_t ncols, cli_record_fn fn)
 {
 	struct cli_batch b = { .cols = cols, .ncols = ncols, .fn = fn, .ctx = s,
-	    .files = c->args + 1, .nfiles = c->nargs - 1 };
+	    .files = c->args + 1, .nfiles = c->nargs - 1, .settle = settle_changes };
 	long long q;
 	int rc;
 
@@ -548,6 +600,9 @@ main(int argc, char *argv[])
 	} else
 		cli_usage(&c, "unknown verb '%s'", verb);
 	tshop_stock_free(s.stock);
+	free(s.held);
+	free(s.ops);
+	tshop_buf_release(&s.text);
 	cli_close(&c);
 	return rc;
 }

@@ -16,6 +16,8 @@ struct tshop_stock {
 	struct tshop_db *db;
 	sqlite3_stmt *by_sku, *by_sku_id, *sku_insert, *sku_update, *sku_name;
 	sqlite3_stmt *qty_get, *qty_put, *ledger_add;
+	struct opkey *key, *tmp;	/* tshop_stock_apply()'s sort keys, and room to sort them */
+	size_t capkey;
 };
 
 static const char *const sql[] = {
@@ -64,6 +66,8 @@ tshop_stock_free(struct tshop_stock *s)
 	sqlite3_finalize(s->qty_get);
 	sqlite3_finalize(s->qty_put);
 	sqlite3_finalize(s->ledger_add);
+	free(s->key);
+	free(s->tmp);
 	free(s);
 }
 
@@ -155,25 +159,33 @@ quantity(struct tshop_stock *s, int64_t sku, const char *wh, int64_t *q, struct 
 	return 0;
 }
 
-/* Store the new quantity and its ledger entry. */
 static int
-apply(struct tshop_stock *s, int64_t sku, const char *wh, int64_t before, int64_t after,
-    const char *source, const char *note, struct tshop_err *e)
+put_qty(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty, struct tshop_err *e)
 {
 	int rc;
 
 	sqlite3_bind_int64(s->qty_put, 1, sku);
 	sqlite3_bind_text(s->qty_put, 2, wh, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->qty_put, 3, after);
+	sqlite3_bind_int64(s->qty_put, 3, qty);
 	rc = sqlite3_step(s->qty_put);
 	sqlite3_reset(s->qty_put);
 	if (rc != SQLITE_DONE)
 		return tshop_db_error(s->db, e, "writing stock");
+	return 0;
+}
+
+static int
+put_ledger(struct tshop_stock *s, int64_t sku, const char *wh,
+    const struct tshop_stock_change *c, const char *source, const char *note,
+    struct tshop_err *e)
+{
+	int rc;
+
 	sqlite3_bind_int64(s->ledger_add, 1, tshop_now());
 	sqlite3_bind_int64(s->ledger_add, 2, sku);
 	sqlite3_bind_text(s->ledger_add, 3, wh, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s->ledger_add, 4, after - before);
-	sqlite3_bind_int64(s->ledger_add, 5, after);
+	sqlite3_bind_int64(s->ledger_add, 4, c->after - c->before);
+	sqlite3_bind_int64(s->ledger_add, 5, c->after);
 	sqlite3_bind_text(s->ledger_add, 6, source, -1, SQLITE_STATIC);
 	tshop_db_bind_text(s->ledger_add, 7, note);
 	rc = sqlite3_step(s->ledger_add);
@@ -183,19 +195,44 @@ apply(struct tshop_stock *s, int64_t sku, const char *wh, int64_t before, int64_
 	return 0;
 }
 
-int
-tshop_stock_set(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty,
-    const char *source, const char *note, struct tshop_stock_change *out, struct tshop_err *e)
+/* The change that setting (or, with add, adding) qty makes to `before`. */
+static int
+step(int64_t before, int64_t qty, bool add, bool allow_negative, const char *wh,
+    struct tshop_stock_change *c, struct tshop_err *e)
+{
+	c->before = before;
+	if (!add) {
+		c->after = qty;
+		c->changed = before != qty;
+		return 0;
+	}
+	if ((qty > 0 && before > INT64_MAX - qty) || (qty < 0 && before < INT64_MIN - qty))
+		return tshop_errorf(e, 2, "quantity out of range");
+	c->after = before + qty;
+	if (c->after < 0 && qty < 0 && !allow_negative)
+		return tshop_errorf(e, 2, "delta '%lld' would take the quantity in warehouse "
+		    "'%s' from %lld to %lld (use --allow-negative)", (long long)qty, wh,
+		    (long long)before, (long long)c->after);
+	c->changed = qty != 0;
+	return 0;
+}
+
+/* One change: read, step, then the new quantity and its ledger entry. */
+static int
+change(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty, bool add,
+    bool allow_negative, const char *source, const char *note,
+    struct tshop_stock_change *out, struct tshop_err *e)
 {
 	struct tshop_stock_change c;
+	int64_t before;
 
 	if (wh == NULL || *wh == '\0')
 		wh = TSHOP_WAREHOUSE_DEFAULT;
-	if (quantity(s, sku, wh, &c.before, e) == -1)
+	if (quantity(s, sku, wh, &before, e) == -1 ||
+	    step(before, qty, add, allow_negative, wh, &c, e) == -1)
 		return -1;
-	c.after = qty;
-	c.changed = c.before != c.after;
-	if (c.changed && apply(s, sku, wh, c.before, c.after, source, note, e) == -1)
+	if (c.changed && (put_qty(s, sku, wh, c.after, e) == -1 ||
+	    put_ledger(s, sku, wh, &c, source, note, e) == -1))
 		return -1;
 	if (out != NULL)
 		*out = c;
@@ -203,29 +240,223 @@ tshop_stock_set(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty,
 }
 
 int
+tshop_stock_set(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty,
+    const char *source, const char *note, struct tshop_stock_change *out, struct tshop_err *e)
+{
+	return change(s, sku, wh, qty, false, false, source, note, out, e);
+}
+
+int
 tshop_stock_add(struct tshop_stock *s, int64_t sku, const char *wh, int64_t delta,
     bool allow_negative, const char *source, const char *note,
     struct tshop_stock_change *out, struct tshop_err *e)
 {
-	struct tshop_stock_change c;
+	return change(s, sku, wh, delta, true, allow_negative, source, note, out, e);
+}
 
-	if (wh == NULL || *wh == '\0')
-		wh = TSHOP_WAREHOUSE_DEFAULT;
-	if (quantity(s, sku, wh, &c.before, e) == -1)
+/* Bulk changes ----------------------------------------------------------- */
+
+static const char *
+op_warehouse(const struct tshop_stock_op *op)
+{
+	return op->warehouse != NULL && *op->warehouse != '\0' ? op->warehouse :
+	    TSHOP_WAREHOUSE_DEFAULT;
+}
+
+/*
+ * A sort key of an op: a number, then a string, then the op's place, so
+ * that equal keys keep the input's order.  Most comparisons end at the
+ * number.
+ */
+struct opkey {
+	uint64_t k;
+	const char *s;
+	struct tshop_stock_op *op;
+};
+
+static int
+by_key(const void *a, const void *b)
+{
+	const struct opkey *x = a, *y = b;
+	int c;
+
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	if ((c = strcmp(x->s, y->s)) != 0)
+		return c;
+	return (x->op > y->op) - (x->op < y->op);
+}
+
+/* By name: the number is its first 8 bytes, in strcmp()'s order. */
+static struct opkey
+name_key(struct tshop_stock_op *op)
+{
+	struct opkey key = { 0, op->sku, op };
+	const unsigned char *c = (const unsigned char *)op->sku;
+
+	for (int i = 0; i < 8; i++) {
+		key.k <<= 8;
+		if (*c != '\0')
+			key.k |= *c++;
+	}
+	return key;
+}
+
+/*
+ * Sort key[0..n) as by_key() does: a radix sort on the numbers, a byte at
+ * a time (stable, so each run of equal numbers keeps its order), then
+ * each such run by the rest of the key.
+ */
+static void
+sort_keys(struct opkey *key, struct opkey *tmp, size_t n)
+{
+	struct opkey *from = key, *to = tmp, *t;
+	size_t count[256], at;
+
+	for (int shift = 0; shift < 64; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[(from[i].k >> shift) & 255]++;
+		if (n == 0 || count[(from[0].k >> shift) & 255] == n)
+			continue;
+		at = 0;
+		for (int b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[(from[i].k >> shift) & 255]++] = from[i];
+		t = from, from = to, to = t;
+	}
+	if (from != key)
+		memcpy(key, from, n * sizeof(*key));
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && key[j].k == key[i].k; j++)
+			;
+		if (j - i > 1)
+			qsort(key + i, j - i, sizeof(*key), by_key);
+	}
+}
+
+/* A bad line: its reason, kept with the op. */
+static int
+op_bad(struct tshop_stock_op *op, const struct tshop_err *why, struct tshop_err *e)
+{
+	if ((op->error = tshop_strdup(why->msg)) == NULL)
+		return tshop_errorf(e, 3, "out of memory");
+	return 0;
+}
+
+/* The catalog ids of the ops, looked up in name order (creating SKUs with TSHOP_STOCK_CREATE). */
+static int
+resolve_ops(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, struct opkey *key,
+    bool create, struct tshop_err *e)
+{
+	struct tshop_err why;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		key[i] = name_key(&ops[i]);
+	sort_keys(key, s->tmp, n);
+	for (size_t i = 0; i < n; i++) {
+		struct tshop_stock_op *op = key[i].op;
+
+		if (i > 0 && strcmp(key[i - 1].s, op->sku) == 0) {
+			op->id = key[i - 1].op->id;
+			continue;
+		}
+		if ((rc = tshop_sku_lookup(s, op->sku, &op->id, e)) == -1)
+			return -1;
+		if (rc == 1 || !create)
+			continue;
+		if (tshop_sku_upsert(s, &(struct tshop_sku){ .sku = op->sku }, &op->id,
+		    &op->created, &why) == -1) {
+			if (why.code != 2) {
+				*e = why;
+				return -1;
+			}
+			op->id = 0;
+			if (op_bad(op, &why, e) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The quantities, in (SKU, warehouse) order: one read and one write each.
+ */
+static int
+change_ops(struct tshop_stock *s, size_t n, struct opkey *key, unsigned flags,
+    struct tshop_err *e)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (key[i].op->id != 0)
+			key[m++] = (struct opkey){ (uint64_t)key[i].op->id,
+			    op_warehouse(key[i].op), key[i].op };
+	sort_keys(key, s->tmp, m);
+	for (size_t j, i = 0; i < m; i = j) {
+		int64_t first, cur;
+		bool changed = false;
+
+		if (quantity(s, key[i].op->id, key[i].s, &first, e) == -1)
+			return -1;
+		cur = first;
+		for (j = i; j < m && key[j].k == key[i].k && strcmp(key[j].s, key[i].s) == 0; j++) {
+			struct tshop_stock_op *op = key[j].op;
+			struct tshop_err why;
+
+			if (step(cur, op->qty, flags & TSHOP_STOCK_ADD,
+			    flags & TSHOP_STOCK_ALLOW_NEGATIVE, key[i].s, &op->change, &why) == -1) {
+				if (op_bad(op, &why, e) == -1)
+					return -1;
+				continue;
+			}
+			cur = op->change.after;
+			changed |= op->change.changed;
+		}
+		if (changed && put_qty(s, key[i].op->id, key[i].s, cur, e) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+tshop_stock_apply(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, unsigned flags,
+    const char *source, struct tshop_err *e)
+{
+	struct opkey *key;
+
+	for (size_t i = 0; i < n; i++) {
+		ops[i].id = 0;
+		ops[i].created = false;
+		ops[i].change = (struct tshop_stock_change){ 0 };
+		ops[i].error = NULL;
+	}
+	if (n == 0)
+		return 0;
+	if (n > s->capkey) {
+		if ((key = reallocarray(s->key, n, sizeof(*key))) == NULL)
+			return tshop_errorf(e, 3, "out of memory");
+		s->key = key;
+		if ((key = reallocarray(s->tmp, n, sizeof(*key))) == NULL)
+			return tshop_errorf(e, 3, "out of memory");
+		s->tmp = key;
+		s->capkey = n;
+	}
+	if (resolve_ops(s, ops, n, s->key, flags & TSHOP_STOCK_CREATE, e) == -1 ||
+	    change_ops(s, n, s->key, flags, e) == -1)
 		return -1;
-	if ((delta > 0 && c.before > INT64_MAX - delta) ||
-	    (delta < 0 && c.before < INT64_MIN - delta))
-		return tshop_errorf(e, 2, "quantity out of range");
-	c.after = c.before + delta;
-	if (c.after < 0 && delta < 0 && !allow_negative)
-		return tshop_errorf(e, 2, "delta '%lld' would take the quantity in warehouse "
-		    "'%s' from %lld to %lld (use --allow-negative)", (long long)delta, wh,
-		    (long long)c.before, (long long)c.after);
-	c.changed = delta != 0;
-	if (c.changed && apply(s, sku, wh, c.before, c.after, source, note, e) == -1)
-		return -1;
-	if (out != NULL)
-		*out = c;
+	/* the ledger, in the ops' order */
+	for (size_t i = 0; i < n; i++)
+		if (ops[i].id != 0 && ops[i].error == NULL && ops[i].change.changed &&
+		    put_ledger(s, ops[i].id, op_warehouse(&ops[i]), &ops[i].change, source,
+		    NULL, e) == -1)
+			return -1;
 	return 0;
 }
 

@@ -380,7 +380,7 @@ rejects_close(struct tshop_cli *c, FILE *fp)
 }
 
 static void
-reject(FILE *fp, struct tshop_reader *r, const struct tshop_record *rec,
+reject(FILE *fp, struct tshop_reader *r, const char *raw, size_t rawlen,
     const char **header_done)
 {
 	const char *hdr = tshop_reader_header_raw(r);
@@ -389,8 +389,144 @@ reject(FILE *fp, struct tshop_reader *r, const struct tshop_record *rec,
 		fprintf(fp, "%s\n", hdr);
 		*header_done = hdr;
 	}
-	fwrite(rec->raw, 1, rec->rawlen, fp);
+	fwrite(raw, 1, rawlen, fp);
 	fputc('\n', fp);
+}
+
+/* Where the bad lines of a batch go. */
+struct verdicts {
+	struct tshop_reader *r;
+	FILE *rej;
+	const char *header_done;
+};
+
+static void
+bad_line(struct tshop_cli *c, struct cli_batch *b, struct verdicts *v, const char *file,
+    unsigned long line, const char *raw, size_t rawlen, const char *msg)
+{
+	b->bad++;
+	tshop_diag_line(&c->diag, file, line, "%s", msg);
+	if (v->rej != NULL)
+		reject(v->rej, v->r, raw, rawlen, &v->header_done);
+}
+
+/*
+ * The records of one input since the first one held back: held ones
+ * (waiting for settle()) and the bad lines among and after them, whose
+ * reports must wait their turn.  Texts are offsets into `text`.
+ */
+struct cli_held {
+	struct held {
+		unsigned long line;
+		size_t raw, rawlen, msg;	/* msg: SIZE_MAX while none */
+	} *v;
+	size_t n, cap;
+	size_t *waiting;		/* index in v of the k-th held record */
+	size_t nwaiting, capwaiting;
+	const char *file;
+	struct tshop_buf text;
+};
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap * 2 : 64;
+
+	if (need <= *cap)
+		return p;
+	while (c < need)
+		c *= 2;
+	if ((p = reallocarray(p, c, size)) != NULL)
+		*cap = c;
+	return p;
+}
+
+static size_t
+held_text(struct cli_held *h, const char *s, size_t len)
+{
+	size_t off = h->text.len;
+
+	if (tshop_buf_add(&h->text, s, len) == -1 || tshop_buf_addc(&h->text, '\0') == -1)
+		return SIZE_MAX;
+	return off;
+}
+
+/* Keep a record for later: held (msg NULL) or a bad line reported in turn. */
+static void
+hold(struct tshop_cli *c, struct cli_batch *b, const struct tshop_record *rec, const char *msg)
+{
+	struct cli_held *h = b->held;
+	struct held *x;
+	void *p;
+
+	if (h == NULL && (h = b->held = calloc(1, sizeof(*h))) == NULL)
+		goto oom;
+	if ((p = grow(h->v, &h->cap, h->n + 1, sizeof(*h->v))) == NULL)
+		goto oom;
+	h->v = p;
+	x = &h->v[h->n];
+	x->line = rec->line;
+	x->rawlen = rec->rawlen;
+	x->msg = SIZE_MAX;
+	if ((x->raw = held_text(h, rec->raw, rec->rawlen)) == SIZE_MAX ||
+	    (msg != NULL && (x->msg = held_text(h, msg, strlen(msg))) == SIZE_MAX))
+		goto oom;
+	if (msg == NULL) {
+		if ((p = grow(h->waiting, &h->capwaiting, h->nwaiting + 1,
+		    sizeof(*h->waiting))) == NULL)
+			goto oom;
+		h->waiting = p;
+		h->waiting[h->nwaiting++] = h->n;
+	}
+	h->file = rec->file;
+	h->n++;
+	return;
+oom:
+	cli_warn(c, "out of memory");
+	exit(TSHOP_EXIT_LOCAL);
+}
+
+void
+cli_held_bad(struct cli_batch *b, size_t k, const char *msg)
+{
+	struct cli_held *h = b->held;
+
+	if (k < h->nwaiting)
+		h->v[h->waiting[k]].msg = held_text(h, msg, strlen(msg));
+}
+
+/* Settle the held records, then report the bad lines among the kept ones. */
+static void
+decide(struct tshop_cli *c, struct cli_batch *b, struct verdicts *v)
+{
+	struct cli_held *h = b->held;
+	struct tshop_err e = { 0 };
+
+	if (h == NULL || h->n == 0)
+		return;
+	if (h->nwaiting > 0 && b->settle(c, b, &e) == -1)
+		cli_fail(c, &e);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct held *x = &h->v[i];
+
+		if (x->msg != SIZE_MAX)
+			bad_line(c, b, v, h->file, x->line, h->text.data + x->raw, x->rawlen,
+			    h->text.data + x->msg);
+	}
+	h->n = h->nwaiting = 0;
+	tshop_buf_reset(&h->text);
+}
+
+static void
+held_free(struct cli_batch *b)
+{
+	if (b->held == NULL)
+		return;
+	free(b->held->v);
+	free(b->held->waiting);
+	tshop_buf_release(&b->held->text);
+	free(b->held);
+	b->held = NULL;
 }
 
 bool
@@ -410,22 +546,21 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 	struct tshop_record *rec;
 	struct tshop_err e = { 0 };
 	struct progress prog = { 0 };
-	FILE *rej = NULL;
-	const char *header_done = NULL;
-	int nfiles = b->nfiles > 0 ? b->nfiles : 1, rc;
+	struct verdicts v = { 0 };
+	int nfiles = b->nfiles > 0 ? b->nfiles : 1, rc, done;
 
 	if ((r = tshop_reader_new(b->cols, b->ncols)) == NULL) {
 		cli_warn(c, "out of memory");
 		exit(TSHOP_EXIT_LOCAL);
 	}
-	b->reader = r;
+	b->reader = v.r = r;
 	prog.on = !c->quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &prog.start);
 	prog.last = prog.start;
 	if (tshop_db_begin(c->db, &e) == -1)
 		cli_fail(c, &e);
 	if (c->rejects != NULL)
-		rej = rejects_open(c);
+		v.rej = rejects_open(c);
 	if (b->operands) {
 		/* one record from the command line: a TSV line, read like any input */
 		struct tshop_buf line = TSHOP_BUF_INIT;
@@ -451,8 +586,19 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 			b->records++;
 			if (rec->error != NULL)
 				cli_usage(c, "%s", rec->error);
-			if (b->fn(c, rec, b->ctx, &e) == -1)
+			if ((done = b->fn(c, rec, b->ctx, &e)) == -1)
 				cli_fail(c, &e);
+			if (done == 1) {
+				hold(c, b, rec, NULL);
+				if (b->settle(c, b, &e) == -1)
+					cli_fail(c, &e);
+				if (b->held->v[0].msg != SIZE_MAX) {
+					e.code = TSHOP_EXIT_USAGE;
+					snprintf(e.msg, sizeof(e.msg), "%s",
+					    b->held->text.data + b->held->v[0].msg);
+					cli_fail(c, &e);
+				}
+			}
 		}
 		close(fds[0]);
 		tshop_buf_release(&line);
@@ -467,28 +613,36 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 			if (rec->error != NULL) {
 				e.code = TSHOP_EXIT_USAGE;
 				snprintf(e.msg, sizeof(e.msg), "%s", rec->error);
-			} else if (b->fn(c, rec, b->ctx, &e) == 0) {
+			} else if ((done = b->fn(c, rec, b->ctx, &e)) >= 0) {
+				if (done == 1) {
+					hold(c, b, rec, NULL);
+					if (b->held->nwaiting == CLI_HOLD)
+						decide(c, b, &v);
+				}
 				progress_tick(c, &prog, r, b->records, false);
 				continue;
 			} else if (e.code != TSHOP_EXIT_USAGE) {
 				tshop_diag_line(&c->diag, rec->file, rec->line, "%s", e.msg);
 				cli_fail(c, &(struct tshop_err){ e.code, "nothing was changed" });
 			}
-			b->bad++;
-			tshop_diag_line(&c->diag, rec->file, rec->line, "%s", e.msg);
-			if (rej != NULL)
-				reject(rej, r, rec, &header_done);
+			if (b->held != NULL && b->held->n > 0)
+				hold(c, b, rec, e.msg);
+			else
+				bad_line(c, b, &v, rec->file, rec->line, rec->raw, rec->rawlen,
+				    e.msg);
 		}
 		if (rc == -1)
 			cli_fail(c, &e);
+		decide(c, b, &v);
 	}
+	held_free(b);
 	progress_tick(c, &prog, r, b->records, true);
 	tshop_reader_free(r);
 	b->reader = NULL;
 	if (c->diag.count > 100)
 		cli_warn(c, "... and %zu more bad lines", c->diag.count - 100);
-	if (rej != NULL)
-		rejects_flush(c, rej);
+	if (v.rej != NULL)
+		rejects_flush(c, v.rej);
 	if (b->bad > 0 && c->rejects == NULL) {
 		abandon(c);
 		cli_warn(c, "%lu bad line%s: nothing was changed", b->bad, b->bad == 1 ? "" : "s");
@@ -500,8 +654,8 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 		tshop_db_rollback(c->db);
 	else if (tshop_db_commit(c->db, &e) == -1)
 		cli_fail(c, &e);
-	if (rej != NULL)
-		rejects_close(c, rej);
+	if (v.rej != NULL)
+		rejects_close(c, v.rej);
 	if (b->bad > 0)
 		cli_warn(c, "%lu bad line%s written to '%s'", b->bad, b->bad == 1 ? "" : "s", c->rejects);
 	return b->bad > 0 ? TSHOP_EXIT_FOUND : TSHOP_EXIT_OK;

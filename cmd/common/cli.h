@@ -78,11 +78,13 @@ void cli_flush(struct tshop_cli *c);
 
 /*
  * Per-record work of a batch: return 0 when the record was accepted, -1
- * with e filled when it was not.  e->code 2 means a bad line (reported as
+ * with e filled when it was not (1: held, see settle below).  e->code 2 means a bad line (reported as
  * FILE:LINE and rejected); any other code stops the batch (exit e->code).
  */
 typedef int (*cli_record_fn)(struct tshop_cli *c, struct tshop_record *rec, void *ctx,
     struct tshop_err *e);
+
+struct cli_held;
 
 struct cli_batch {
 	const struct tshop_column *cols;
@@ -91,13 +93,27 @@ struct cli_batch {
 	int nfiles;
 	bool operands;		/* files[] are the fields of one record, not files */
 	cli_record_fn fn;
+	/*
+	 * For work that is faster done on many records at once, in another
+	 * order than the input's: fn returns 1 to hold a record back.  When
+	 * CLI_HOLD records are held, at the end of each input and before the
+	 * commit, settle() decides the held records together, calling
+	 * cli_held_bad() for each bad line among them.  Bad lines are still
+	 * reported (and rejected) in the input's order.
+	 */
+	int (*settle)(struct tshop_cli *c, struct cli_batch *b, struct tshop_err *e);
 	void *ctx;
 	/* while fn runs: the reader (for tshop_reader_header()) and the index of the current input in files[] */
 	struct tshop_reader *reader;
 	int file;
 	/* results */
 	unsigned long records, bad;
+	struct cli_held *held;	/* private */
 };
+
+#define CLI_HOLD 50000
+/* In settle(): the k-th record held since the last settle (from 0) is a bad line. */
+void cli_held_bad(struct cli_batch *b, size_t k, const char *msg);
 
 /* Are files[] one record (min..max operands, the first neither "-" nor an existing file)? */
 bool cli_operands_are_record(const struct cli_batch *b, int min, int max);

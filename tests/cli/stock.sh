@@ -224,4 +224,54 @@ check "the 60,000 lines" 0 tshop-stock -d "$flush" -q set --create "$tmp/flush.t
 same "every SKU, one ledger entry per quantity that is not 0" "60000 53334 " "$(counts)"
 same "the database sound, the stock summed" "ok 239997" \
     "$(sqlite3 "$flush" 'PRAGMA integrity_check; SELECT sum(quantity) FROM stock' | tr '\n' ' ' | sed 's/ $//')"
+# set/add apply their lines in SKU order (tshop_stock_apply), yet act as
+# if one after the other: later lines win, deltas chain, reports and the
+# ledger keep the input's order
+ord="$tmp/order.db"
+tshop -d "$ord" init 2>/dev/null
+printf 'sku,sku_id\nZED,100\nALPHA,200\n' | tshop-stock -d "$ord" -q import
+printf 'ZED\t5\n200\t7\nALPHA\t9\n100\t3\n' >"$tmp/alias.tsv"
+check "set by sku and by sku_id in one file" 0 tshop-stock -d "$ord" set "$tmp/alias.tsv"
+grep_err "counted" "4 changed, 0 unchanged"
+check "list" 0 tshop-stock -d "$ord" list
+same "the later line of each SKU wins, whatever its spelling" "ALPHA	9
+ZED	3" "$(printf '%s\n' "$out" | cut -f1,4)"
+check "log" 0 tshop-stock -d "$ord" log
+same "the ledger in the file's order" "ZED	default	+5	5	set
+ALPHA	default	+7	7	set
+ALPHA	default	+2	9	set
+ZED	default	-2	3	set" "$(printf '%s\n' "$out" | cut -f2-6)"
+printf 'ZED\t4\tW1\nZED\t-6\tW2\nZED\t2\tW1\nZED\t-7\tW1\nZED\t-5\tW1\nALPHA\t1\tW1\n' >"$tmp/chain.tsv"
+check "add: warehouses interleaved, one line too far" 2 tshop-stock -d "$ord" add "$tmp/chain.tsv"
+same "the bad lines, in order" "tshop-stock: $tmp/chain.tsv:2: sku 'ZED': delta '-6' would take the quantity in warehouse 'W2' from 0 to -6 (use --allow-negative)
+tshop-stock: $tmp/chain.tsv:4: sku 'ZED': delta '-7' would take the quantity in warehouse 'W1' from 6 to -1 (use --allow-negative)
+tshop-stock: 2 bad lines: nothing was changed" "$err"
+check "with --rejects" 1 tshop-stock -d "$ord" -q add --rejects "$tmp/chain.rej" "$tmp/chain.tsv"
+same "the rejected lines" "ZED	-6	W2
+ZED	-7	W1" "$(cat "$tmp/chain.rej")"
+check "list --by-warehouse" 0 tshop-stock -d "$ord" list --by-warehouse ZED
+same "W1: 4 + 2 - 5" "ZED	W1		1	SUFFICIENT_STOCK
+ZED	default		3	SUFFICIENT_STOCK" "$(printf '%s\n' "$out" | cut -f1,2,4-6)"
+printf 'sku\tqty\nNOPE-1\t1\nALPHA\tx\nNOPE-2\t2\nALPHA\t-1\nALPHA\t4\n' >"$tmp/mixed.tsv"
+check "set: unknown SKUs and bad numbers mixed" 1 tshop-stock -d "$ord" set --rejects "$tmp/mixed.rej" "$tmp/mixed.tsv"
+same "reported in the file's order" "tshop-stock: $tmp/mixed.tsv:2: sku 'NOPE-1' is not in the catalog (import it, or use --create)
+tshop-stock: $tmp/mixed.tsv:3: column 'qty': 'x' is not a whole number >= 0
+tshop-stock: $tmp/mixed.tsv:4: sku 'NOPE-2' is not in the catalog (import it, or use --create)
+tshop-stock: $tmp/mixed.tsv:5: column 'qty': '-1' is not a whole number >= 0
+tshop-stock: 4 bad lines written to '$tmp/mixed.rej'
+tshop-stock: 1 changed, 0 unchanged" "$err"
+same "rejected in the file's order, under the header" "sku	qty
+NOPE-1	1
+ALPHA	x
+NOPE-2	2
+ALPHA	-1" "$(cat "$tmp/mixed.rej")"
+printf 'ZED\t3\nALPHA\t8\nZED\t0\n' >"$tmp/dry.tsv"
+check "-n set" 0 tshop-stock -d "$ord" -n set "$tmp/dry.tsv"
+same "the changes in the file's order" "ALPHA	default	4	8
+ZED	default	3	0" "$out"
+# lines held across several rounds of 50,000: the later line still wins
+awk 'BEGIN { for (i = 1; i <= 120000; i++) printf "H-%d\t%d\n", i % 70001, i }' >"$tmp/held.tsv"
+check "120,000 lines, 50,001 of them naming a SKU twice" 0 tshop-stock -d "$ord" -q set --create "$tmp/held.tsv"
+same "each SKU holds its last line's quantity" "70001 5950085000 120000" \
+    "$(sqlite3 "$ord" "SELECT count(*), sum(quantity) FROM stock t JOIN sku s ON s.id = t.sku WHERE s.sku LIKE 'H-%'; SELECT count(*) FROM ledger l JOIN sku s ON s.id = l.sku WHERE s.sku LIKE 'H-%'" | tr '\n' ' ' | sed 's/|/ /; s/ $//')"
 finish
