@@ -391,10 +391,15 @@ flush(struct tshop_cli *c, struct orders_cmd *s, struct tshop_err *e)
 	return merged(c, s, tshop_buf_str(&g->file), g->line, &g->ord, &m, e);
 }
 
+/* Before the commit: the last order, then the stock moves still kept. */
 static int
 flush_last(struct tshop_cli *c, void *ctx, struct tshop_err *e)
 {
-	return flush(c, ctx, e);
+	struct orders_cmd *s = ctx;
+
+	if (flush(c, s, e) == -1)
+		return -1;
+	return tshop_orders_flush(s->orders, e);
 }
 
 /* A JSON Lines record: one TikTok API order object, mapped by the library, merged at once. */
@@ -473,6 +478,7 @@ cmd_import(struct tshop_cli *c, struct orders_cmd *s)
 	int rc;
 
 	cli_writer(c, &s->out, result_cols, 2);
+	tshop_orders_defer_stock(s->orders);
 	rc = cli_batch(c, &b, flush_last);
 	if (c->dry_run)
 		tshop_writer_flush(&s->out);

@@ -228,10 +228,11 @@ settle_changes(struct tshop_cli *c, struct cli_batch *b, struct tshop_err *e)
 		ops[k].sku = s->text.data + s->held[k].sku;
 		ops[k].warehouse = s->held[k].wh == SIZE_MAX ? NULL : s->text.data + s->held[k].wh;
 		ops[k].qty = s->held[k].qty;
+		ops[k].source = s->verb;
 	}
 	if (tshop_stock_apply(s->stock, ops, s->nheld, (add ? TSHOP_STOCK_ADD : 0) |
 	    (s->create ? TSHOP_STOCK_CREATE : 0) |
-	    (s->allow_negative ? TSHOP_STOCK_ALLOW_NEGATIVE : 0), s->verb, e) == -1)
+	    (s->allow_negative ? TSHOP_STOCK_ALLOW_NEGATIVE : 0), e) == -1)
 		rc = -1;
 	for (size_t k = 0; k < s->nheld; k++) {
 		struct tshop_stock_op *op = &ops[k];

@@ -294,6 +294,15 @@ struct tshop_orders {
 	struct tshop_buf scratch;	/* ledger sources, event details */
 	struct oline *have, *in;	/* recorded lines; the update's (merged by SKU) */
 	size_t nhave, nin, cap_have, cap_in;
+	/* deferred stock moves (tshop_orders_defer_stock) */
+	bool defer;
+	struct move {
+		int64_t id, delta;
+		size_t warehouse, source;	/* offsets into moves_text */
+	} *moves;
+	struct tshop_stock_op *ops;	/* the moves, for tshop_stock_apply() */
+	size_t nmoves, cap_moves, cap_ops;
+	struct tshop_buf moves_text;
 };
 
 static const char *const order_sql[] = {
@@ -366,6 +375,9 @@ tshop_orders_free(struct tshop_orders *o)
 	tshop_buf_release(&o->scratch);
 	free(o->have);
 	free(o->in);
+	free(o->moves);
+	free(o->ops);
+	tshop_buf_release(&o->moves_text);
 	free(o);
 }
 
@@ -516,6 +528,59 @@ resolve(struct tshop_orders *o, struct oline *l, struct tshop_err *e)
 	    &created, e);
 }
 
+void
+tshop_orders_defer_stock(struct tshop_orders *o)
+{
+	o->defer = true;
+}
+
+int
+tshop_orders_flush(struct tshop_orders *o, struct tshop_err *e)
+{
+	const char *text = o->moves_text.data;
+	struct tshop_stock_op *op;
+	int rc;
+
+	if (grow(&o->ops, &o->cap_ops, o->nmoves, sizeof(*o->ops)) == -1)
+		return tshop_errorf(e, 3, "out of memory");
+	for (size_t i = 0; i < o->nmoves; i++)
+		o->ops[i] = (struct tshop_stock_op){ .id = o->moves[i].id,
+		    .qty = o->moves[i].delta, .warehouse = text + o->moves[i].warehouse,
+		    .source = text + o->moves[i].source };
+	rc = tshop_stock_apply(o->stock, o->ops, o->nmoves, TSHOP_STOCK_ADD |
+	    TSHOP_STOCK_ALLOW_NEGATIVE, e);
+	for (size_t i = 0; i < o->nmoves; i++)
+		if ((op = &o->ops[i])->error != NULL) {
+			if (rc == 0)
+				rc = tshop_errorf(e, 2, "stock moved by '%s' in warehouse '%s': %s",
+				    op->source, op->warehouse, op->error);
+			free(op->error);
+		}
+	o->nmoves = 0;
+	tshop_buf_reset(&o->moves_text);
+	return rc;
+}
+
+/* Keep the moves for tshop_orders_flush(). */
+static int
+defer_moves(struct tshop_orders *o, const struct oline *lines, size_t n, int sign,
+    const char *warehouse, const char *source, struct tshop_err *e)
+{
+	size_t wh = o->moves_text.len, src = wh + strlen(warehouse) + 1;
+
+	if (tshop_buf_add(&o->moves_text, warehouse, strlen(warehouse) + 1) == -1 ||
+	    tshop_buf_add(&o->moves_text, source, strlen(source) + 1) == -1 ||
+	    grow(&o->moves, &o->cap_moves, o->nmoves + n, sizeof(*o->moves)) == -1)
+		return tshop_errorf(e, 3, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].quantity != 0)
+			o->moves[o->nmoves++] = (struct move){ lines[i].id,
+			    sign * lines[i].quantity, wh, src };
+	if (o->nmoves >= TSHOP_DB_FLUSH)
+		return tshop_orders_flush(o, e);
+	return 0;
+}
+
 /* Move the stock of lines[0..n) by sign × quantity. */
 static int
 move_stock(struct tshop_orders *o, const struct oline *lines, size_t n, int sign,
@@ -524,6 +589,8 @@ move_stock(struct tshop_orders *o, const struct oline *lines, size_t n, int sign
 	tshop_buf_reset(&o->scratch);
 	if (tshop_buf_addf(&o->scratch, "%s:%s", what, order_id) == -1)
 		return tshop_errorf(e, 3, "out of memory");
+	if (o->defer)
+		return defer_moves(o, lines, n, sign, warehouse, tshop_buf_str(&o->scratch), e);
 	for (size_t i = 0; i < n; i++)
 		if (lines[i].quantity != 0 && tshop_stock_add(o->stock, lines[i].id, warehouse,
 		    sign * lines[i].quantity, true, tshop_buf_str(&o->scratch), NULL, NULL, e) == -1)

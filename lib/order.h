@@ -165,6 +165,16 @@ int tshop_orders_new(struct tshop_orders **o, struct tshop_db *db,
 void tshop_orders_free(struct tshop_orders *o);
 
 /*
+ * For a bulk import: the stock moves of merges are kept and applied
+ * together (tshop_stock_apply: in catalog order, the ledger in the order
+ * of the moves), every TSHOP_DB_FLUSH moves and by tshop_orders_flush(),
+ * which the caller must run before it commits.  Nothing but these merges
+ * may read or write stock in between.
+ */
+void tshop_orders_defer_stock(struct tshop_orders *o);
+int tshop_orders_flush(struct tshop_orders *o, struct tshop_err *e);
+
+/*
  * Merge one order update (see the top of this file).  Errors: code 2 for
  * an update that cannot be an order (no order_id, a new order without
  * created_at or lines, a line without SKU or quantity), code 3 for the

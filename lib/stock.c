@@ -355,12 +355,14 @@ resolve_ops(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, struct 
     bool create, struct tshop_err *e)
 {
 	struct tshop_err why;
+	size_t m = 0;
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		key[i] = name_key(&ops[i]);
-	sort_keys(key, s->tmp, n);
-	for (size_t i = 0; i < n; i++) {
+		if (ops[i].sku != NULL)
+			key[m++] = name_key(&ops[i]);
+	sort_keys(key, s->tmp, m);
+	for (size_t i = 0; i < m; i++) {
 		struct tshop_stock_op *op = key[i].op;
 
 		if (i > 0 && strcmp(key[i - 1].s, op->sku) == 0) {
@@ -389,15 +391,15 @@ resolve_ops(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, struct 
  * The quantities, in (SKU, warehouse) order: one read and one write each.
  */
 static int
-change_ops(struct tshop_stock *s, size_t n, struct opkey *key, unsigned flags,
-    struct tshop_err *e)
+change_ops(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, struct opkey *key,
+    unsigned flags, struct tshop_err *e)
 {
 	size_t m = 0;
 
 	for (size_t i = 0; i < n; i++)
-		if (key[i].op->id != 0)
-			key[m++] = (struct opkey){ (uint64_t)key[i].op->id,
-			    op_warehouse(key[i].op), key[i].op };
+		if (ops[i].id != 0)
+			key[m++] = (struct opkey){ (uint64_t)ops[i].id, op_warehouse(&ops[i]),
+			    &ops[i] };
 	sort_keys(key, s->tmp, m);
 	for (size_t j, i = 0; i < m; i = j) {
 		int64_t first, cur;
@@ -427,12 +429,13 @@ change_ops(struct tshop_stock *s, size_t n, struct opkey *key, unsigned flags,
 
 int
 tshop_stock_apply(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, unsigned flags,
-    const char *source, struct tshop_err *e)
+    struct tshop_err *e)
 {
 	struct opkey *key;
 
 	for (size_t i = 0; i < n; i++) {
-		ops[i].id = 0;
+		if (ops[i].sku != NULL)
+			ops[i].id = 0;
 		ops[i].created = false;
 		ops[i].change = (struct tshop_stock_change){ 0 };
 		ops[i].error = NULL;
@@ -449,13 +452,13 @@ tshop_stock_apply(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, u
 		s->capkey = n;
 	}
 	if (resolve_ops(s, ops, n, s->key, flags & TSHOP_STOCK_CREATE, e) == -1 ||
-	    change_ops(s, n, s->key, flags, e) == -1)
+	    change_ops(s, ops, n, s->key, flags, e) == -1)
 		return -1;
 	/* the ledger, in the ops' order */
 	for (size_t i = 0; i < n; i++)
 		if (ops[i].id != 0 && ops[i].error == NULL && ops[i].change.changed &&
-		    put_ledger(s, ops[i].id, op_warehouse(&ops[i]), &ops[i].change, source,
-		    NULL, e) == -1)
+		    put_ledger(s, ops[i].id, op_warehouse(&ops[i]), &ops[i].change,
+		    ops[i].source, NULL, e) == -1)
 			return -1;
 	return 0;
 }

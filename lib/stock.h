@@ -71,9 +71,10 @@ int tshop_stock_add(struct tshop_stock *s, int64_t sku, const char *warehouse, i
  * what became of it.
  */
 struct tshop_stock_op {
-	const char *sku;		/* a seller SKU or sku_id */
+	const char *sku;		/* a seller SKU or sku_id; NULL: id is given */
 	const char *warehouse;		/* NULL or "": TSHOP_WAREHOUSE_DEFAULT */
 	int64_t qty;			/* the quantity, or with TSHOP_STOCK_ADD the delta */
+	const char *source;		/* the ledger entry's source */
 	/* results */
 	int64_t id;			/* catalog id; 0: not in the catalog */
 	bool created;			/* this line added the SKU to the catalog */
@@ -86,16 +87,15 @@ struct tshop_stock_op {
 #define TSHOP_STOCK_ALLOW_NEGATIVE	4u
 
 /*
- * Apply ops[0..n) as if one after the other, each with the ledger source
- * `source`, but in the order that is fastest for the database: SKUs are
- * looked up in name order, the quantities read and written once per
- * (SKU, warehouse) in catalog order; the ledger gets its entries in the
- * ops' order.  A line that cannot be applied (an unknown SKU: id 0; a
- * quantity below zero or out of range: error set) changes nothing.
- * Returns -1 only on a database error.
+ * Apply ops[0..n) as if one after the other, but in the order that is
+ * fastest for the database: SKUs are looked up in name order, the
+ * quantities read and written once per (SKU, warehouse) in catalog order;
+ * the ledger gets its entries in the ops' order.  A line that cannot be
+ * applied (an unknown SKU: id 0; a quantity below zero or out of range:
+ * error set) changes nothing.  Returns -1 only on a database error.
  */
 int tshop_stock_apply(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, unsigned flags,
-    const char *source, struct tshop_err *e);
+    struct tshop_err *e);
 
 /*
  * The newest ledger entry's number (0 for none): the cursor of the change

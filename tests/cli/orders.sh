@@ -357,4 +357,37 @@ X2	DELIVERED
 X3	AWAITING_SHIPMENT
 X4	COMPLETED
 X5	AWAITING_SHIPMENT" "$(printf '%s\n' "$out" | cut -f1,2 | sort)"
+# an import keeps its stock moves and applies them together, in catalog
+# order; quantities and the ledger are those of one move after the other
+mv="$tmp/moves.db"
+tshop -d "$mv" init 2>/dev/null
+printf 'sku,warehouse,quantity\nZZ,default,10\nAA,default,5\nAA,WH2,1\n' | tshop-stock -d "$mv" -q import
+printf 'order_id,status,created_at,paid_at,sku,quantity,warehouse\n' >"$tmp/moves.csv"
+printf 'M1,AWAITING_SHIPMENT,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,ZZ,2,\n' >>"$tmp/moves.csv"
+printf 'M1,AWAITING_SHIPMENT,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,AA,1,\n' >>"$tmp/moves.csv"
+printf 'M2,AWAITING_SHIPMENT,2026-11-18T11:00:00Z,2026-11-18T11:00:00Z,AA,3,WH2\n' >>"$tmp/moves.csv"
+printf 'M1,CANCELLED,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,ZZ,2,\n' >>"$tmp/moves.csv"
+printf 'M1,CANCELLED,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,AA,1,\n' >>"$tmp/moves.csv"
+printf 'M3,AWAITING_SHIPMENT,2026-11-18T12:00:00Z,2026-11-18T12:00:00Z,AA,6,\n' >>"$tmp/moves.csv"
+check "orders that take stock, one cancelled, in one import" 0 tshop-orders -d "$mv" import "$tmp/moves.csv"
+check "log" 0 tshop-stock -d "$mv" log
+same "the ledger in the order of the moves, each quantity after the one before" \
+"ZZ	default	-2	8	order:M1
+AA	default	-1	4	order:M1
+AA	WH2	-3	-2	order:M2
+ZZ	default	+2	10	cancel:M1
+AA	default	+1	5	cancel:M1
+AA	default	-6	-1	order:M3" "$(printf '%s\n' "$out" | grep ':M' | cut -f2-6)"
+check "list --by-warehouse" 0 tshop-stock -d "$mv" list --by-warehouse
+same "oversold where the orders took more than there was" "AA	WH2	-2
+AA	default	-1
+ZZ	default	10" "$(printf '%s\n' "$out" | cut -f1,2,5)"
+# more moves than are kept at once (50,000): the later ones start from the earlier
+awk 'BEGIN { print "order_id,status,created_at,paid_at,sku,quantity"
+	for (i = 1; i <= 60000; i++) printf "B%d,AWAITING_SHIPMENT,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,%s,1\n", i, (i % 3 ? "ZZ" : "AA") }' >"$tmp/many.csv"
+check "60,000 orders on two SKUs" 0 tshop-orders -d "$mv" -q import "$tmp/many.csv"
+same "each took its unit; the last ledger entries carry the running quantity" "AA|default|-20001
+ZZ|default|-39990
+-20001|-39990" "$(sqlite3 "$mv" "SELECT s.sku, t.warehouse, t.quantity FROM stock t JOIN sku s ON s.id = t.sku WHERE t.warehouse = 'default' ORDER BY 1;
+SELECT (SELECT quantity FROM ledger WHERE source = 'order:B60000'), (SELECT quantity FROM ledger WHERE source = 'order:B59999')")"
 finish
