@@ -18,6 +18,7 @@ struct tshop_stock {
 	sqlite3_stmt *qty_get, *qty_put, *ledger_add;
 	struct opkey *key, *tmp;	/* tshop_stock_apply()'s sort keys, and room to sort them */
 	size_t capkey;
+	int64_t fresh;			/* the SKU created last, while it has no stock row */
 };
 
 static const char *const sql[] = {
@@ -140,7 +141,7 @@ tshop_sku_upsert(struct tshop_stock *s, const struct tshop_sku *k, int64_t *id,
 		return tshop_db_error(s->db, e, "writing the catalog");
 	}
 	if (*created)
-		*id = sqlite3_last_insert_rowid(s->db->h);
+		*id = s->fresh = sqlite3_last_insert_rowid(s->db->h);
 	return 0;
 }
 
@@ -149,6 +150,10 @@ quantity(struct tshop_stock *s, int64_t sku, const char *wh, int64_t *q, struct 
 {
 	int rc;
 
+	if (sku == s->fresh) {
+		*q = 0;
+		return 0;
+	}
 	sqlite3_bind_int64(s->qty_get, 1, sku);
 	sqlite3_bind_text(s->qty_get, 2, wh, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s->qty_get);
@@ -164,6 +169,8 @@ put_qty(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty, struct 
 {
 	int rc;
 
+	if (sku == s->fresh)
+		s->fresh = 0;
 	sqlite3_bind_int64(s->qty_put, 1, sku);
 	sqlite3_bind_text(s->qty_put, 2, wh, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s->qty_put, 3, qty);
