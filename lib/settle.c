@@ -2,11 +2,10 @@
  * settle.c — settlement rows: import mapping and storage, the check and
  * the summary (see settle.h).
  *
- * Import numbers each row within its input with a hash table of the
- * identities met so far (16 bytes each; a matching hash is verified against
- * the stored row, so the numbering is exact), and stores it with INSERT ...
- * ON CONFLICT DO NOTHING on the unique identity; all statements are
- * prepared once and the caller holds one transaction.
+ * Import numbers each row within its input (a Bloom filter of fixed size
+ * spares the count for identities met once; see below), and stores it with
+ * INSERT ... ON CONFLICT DO NOTHING on the unique identity; all statements
+ * are prepared once and the caller holds one transaction.
  *
  * The check and the summary are one scan: a single query walks the
  * settlement rows in import order (or period order), joined to their
@@ -292,27 +291,25 @@ tshop_settle_row_from_record(struct tshop_settle_input *in, const struct tshop_r
 /* Import ----------------------------------------------------------------- */
 
 /*
- * Numbering rows within an input: a hash table of the identities (statement,
- * order_id, type) met in the current input.  A slot keeps a 64-bit hash of
- * the identity, the settlement row that its first occurrence stored or
- * matched, and how many times it occurred.  A slot whose hash matches is
- * verified against that stored row, so a hash collision never merges two
- * identities: equal hashes simply occupy two slots.  16 bytes per distinct
- * identity of the input.
+ * Numbering rows within an input: n counts the earlier occurrences of the
+ * identity (statement, order_id, type) in the same input.  Most identities
+ * occur once, so a Bloom filter of fixed size answers "not met yet in this
+ * input" (n = 0) for nearly every row without a lookup.  When it cannot,
+ * n is counted exactly: the rows of the identity this input stored (id >=
+ * first) plus the stored ones it matched (temp.settle_matched).  Memory
+ * stays the same however long the input.
  */
-struct seen_slot {
-	uint64_t hash;		/* 0: empty */
-	uint64_t id_count;	/* settlement id << 16 | occurrences so far */
-};
-#define SEEN_MAX_COUNT 0xffff
+#define BLOOM_BITS (UINT64_C(1) << 26)	/* 8 MiB */
 
 struct tshop_settle {
 	struct tshop_db *db;
-	sqlite3_stmt *insert, *stored, *identity, *prior;
+	sqlite3_stmt *insert, *stored, *prior, *count_new, *matched_add,
+	    *matched_clear;
 	int64_t last_new;		/* id of the row the last tshop_settle_add() stored, or 0 */
+	int64_t first;			/* the first id this input can store */
 	struct tshop_buf prior_statement;
-	struct seen_slot *slot;
-	size_t cap, used;	/* cap a power of two */
+	uint64_t *bloom;		/* BLOOM_BITS bits, NULL until the first input */
+	bool bloom_empty;
 };
 
 int
@@ -324,7 +321,11 @@ tshop_settle_new(struct tshop_settle **sp, struct tshop_db *db, struct tshop_err
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return tshop_errorf(e, 3, "out of memory");
 	s->db = db;
-	if (tshop_db_prepare(db, &s->insert, "INSERT INTO settlement (statement, statement_id,"
+	if (tshop_db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS settle_matched ("
+	    " statement TEXT NOT NULL, order_id TEXT NOT NULL, type TEXT NOT NULL,"
+	    " count INTEGER NOT NULL, PRIMARY KEY (statement, order_id, type)) WITHOUT ROWID",
+	    e) == -1 ||
+	    tshop_db_prepare(db, &s->insert, "INSERT INTO settlement (statement, statement_id,"
 	    " statement_date, order_id, type, n, currency, revenue, refund, commission,"
 	    " transaction_fee, shipping_fee, other_fees, adjustment, settlement)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
@@ -332,10 +333,15 @@ tshop_settle_new(struct tshop_settle **sp, struct tshop_db *db, struct tshop_err
 	    tshop_db_prepare(db, &s->stored, "SELECT id, revenue, refund, commission,"
 	    " transaction_fee, shipping_fee, other_fees, adjustment, settlement FROM settlement"
 	    " WHERE statement = ?1 AND order_id = ?2 AND type = ?3 AND n = ?4", e) == -1 ||
-	    tshop_db_prepare(db, &s->identity, "SELECT statement = ?2 AND order_id = ?3"
-	    " AND type = ?4 FROM settlement WHERE id = ?1", e) == -1 ||
 	    tshop_db_prepare(db, &s->prior, "SELECT statement FROM settlement"
-	    " WHERE order_id = ?1 AND type = 'ORDER' AND id < ?2 ORDER BY id LIMIT 1", e) == -1) {
+	    " WHERE order_id = ?1 AND type = 'ORDER' AND id < ?2 ORDER BY id LIMIT 1", e) == -1 ||
+	    tshop_db_prepare(db, &s->count_new, "SELECT count(*) + coalesce((SELECT count"
+	    " FROM temp.settle_matched WHERE statement = ?1 AND order_id = ?2 AND type = ?3), 0)"
+	    " FROM settlement WHERE statement = ?1 AND order_id = ?2 AND type = ?3 AND id >= ?4",
+	    e) == -1 ||
+	    tshop_db_prepare(db, &s->matched_add, "INSERT INTO temp.settle_matched"
+	    " VALUES (?1, ?2, ?3, 1) ON CONFLICT DO UPDATE SET count = count + 1", e) == -1 ||
+	    tshop_db_prepare(db, &s->matched_clear, "DELETE FROM temp.settle_matched", e) == -1) {
 		tshop_settle_free(s);
 		return -1;
 	}
@@ -350,21 +356,45 @@ tshop_settle_free(struct tshop_settle *s)
 		return;
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->stored);
-	sqlite3_finalize(s->identity);
 	sqlite3_finalize(s->prior);
+	sqlite3_finalize(s->count_new);
+	sqlite3_finalize(s->matched_add);
+	sqlite3_finalize(s->matched_clear);
 	tshop_buf_release(&s->prior_statement);
-	free(s->slot);
+	free(s->bloom);
 	free(s);
+}
+
+/* Run a statement that returns no row. */
+static int
+run(struct tshop_settle *s, sqlite3_stmt *st, const char *what, struct tshop_err *e)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : tshop_db_error(s->db, e, what);
 }
 
 int
 tshop_settle_begin_input(struct tshop_settle *s, struct tshop_err *e)
 {
-	if (s->slot != NULL)
-		memset(s->slot, 0, s->cap * sizeof(*s->slot));
-	s->used = 0;
-	(void)e;
-	return 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->bloom == NULL) {
+		if ((s->bloom = calloc(BLOOM_BITS / 64, sizeof(*s->bloom))) == NULL)
+			return tshop_errorf(e, 3, "out of memory");
+	} else if (!s->bloom_empty)
+		memset(s->bloom, 0, BLOOM_BITS / 8);
+	s->bloom_empty = true;
+	if (run(s, s->matched_clear, "settlement import", e) == -1 ||
+	    tshop_db_prepare(s->db, &st, "SELECT coalesce(max(id), 0) + 1 FROM settlement",
+	    e) == -1)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		s->first = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : tshop_db_error(s->db, e, "settlement import");
 }
 
 static void
@@ -396,52 +426,41 @@ identity_hash(const char *statement, const char *order_id, const char *type)
 	h ^= h >> 33;
 	h *= 0xc4ceb3fe1a85ec53ULL;
 	h ^= h >> 33;
-	return h != 0 ? h : 1;
+	return h;
 }
 
-/* Keep the load of the table at most 3/4. */
-static int
-seen_reserve(struct tshop_settle *s, struct tshop_err *e)
+/* Note the identity of hash h as met; was it (perhaps) met before? */
+static bool
+bloom_met(struct tshop_settle *s, uint64_t h)
 {
-	struct seen_slot *old = s->slot, *nw;
-	size_t cap = s->cap ? s->cap * 2 : 1024;
+	uint64_t step = (h >> 32) | 1;
+	bool met = true;
 
-	if (s->slot != NULL && (s->used + 1) * 4 <= s->cap * 3)
-		return 0;
-	if ((nw = calloc(cap, sizeof(*nw))) == NULL)
-		return tshop_errorf(e, 3, "out of memory");
-	for (size_t i = 0; i < s->cap; i++) {
-		size_t j;
+	for (int i = 0; i < 3; i++, h += step) {
+		uint64_t bit = h & (BLOOM_BITS - 1), mask = UINT64_C(1) << (bit & 63);
 
-		if (old[i].hash == 0)
-			continue;
-		for (j = old[i].hash & (cap - 1); nw[j].hash != 0; j = (j + 1) & (cap - 1))
-			;
-		nw[j] = old[i];
+		met = met && (s->bloom[bit >> 6] & mask) != 0;
+		s->bloom[bit >> 6] |= mask;
 	}
-	free(old);
-	s->slot = nw;
-	s->cap = cap;
-	return 0;
+	s->bloom_empty = false;
+	return met;
 }
 
-/* Is settlement row `id` of identity (statement, order_id, type)? */
+/* n of a row whose identity this input may have met before. */
 static int
-same_identity(struct tshop_settle *s, int64_t id, const char *statement,
-    const char *order_id, const char *type, bool *same, struct tshop_err *e)
+earlier(struct tshop_settle *s, const char *statement, const struct tshop_settle_row *row,
+    int64_t *n, struct tshop_err *e)
 {
 	int rc;
 
-	sqlite3_bind_int64(s->identity, 1, id);
-	bind_str(s->identity, 2, statement);
-	bind_str(s->identity, 3, order_id);
-	bind_str(s->identity, 4, type);
-	rc = sqlite3_step(s->identity);
-	*same = rc == SQLITE_ROW && sqlite3_column_int(s->identity, 0) == 1;
-	sqlite3_reset(s->identity);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return tshop_db_error(s->db, e, "settlement import");
-	return 0;
+	bind_str(s->count_new, 1, statement);
+	bind_str(s->count_new, 2, row->order_id);
+	bind_str(s->count_new, 3, row->type);
+	sqlite3_bind_int64(s->count_new, 4, s->first);
+	if ((rc = sqlite3_step(s->count_new)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s->count_new, 0);
+	sqlite3_reset(s->count_new);
+	return rc == SQLITE_ROW ? 0 : tshop_db_error(s->db, e, "settlement import");
 }
 
 int
@@ -452,38 +471,17 @@ tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
 	const char *statement;
 	const int64_t v[8] = { row->revenue, row->refund, row->commission, row->transaction_fee,
 	    row->shipping_fee, row->other_fees, row->adjustment, row->settlement };
-	struct seen_slot *slot = NULL;
-	uint64_t h;
-	int64_t n = 0, id;
-	size_t i;
+	int64_t n = 0;
 	int rc;
 
+	if (s->bloom == NULL && tshop_settle_begin_input(s, e) == -1)
+		return -1;
 	if (row->has_date)
 		tshop_date_format(row->statement_date, date, sizeof(date));
 	statement = row->statement_id != NULL ? row->statement_id : date;
-
-	/* n: the earlier occurrences of the identity in this input */
-	if (seen_reserve(s, e) == -1)
+	if (bloom_met(s, identity_hash(statement, row->order_id, row->type)) &&
+	    earlier(s, statement, row, &n, e) == -1)
 		return -1;
-	h = identity_hash(statement, row->order_id, row->type);
-	for (i = h & (s->cap - 1); s->slot[i].hash != 0; i = (i + 1) & (s->cap - 1)) {
-		bool same;
-
-		if (s->slot[i].hash != h)
-			continue;
-		if (same_identity(s, (int64_t)(s->slot[i].id_count >> 16), statement,
-		    row->order_id, row->type, &same, e) == -1)
-			return -1;
-		if (same) {
-			slot = &s->slot[i];
-			n = (int64_t)(slot->id_count & SEEN_MAX_COUNT);
-			if (n == SEEN_MAX_COUNT)
-				return tshop_errorf(e, 2, "order '%s': more than %d rows of "
-				    "type %s in one statement", row->order_id, SEEN_MAX_COUNT,
-				    row->type);
-			break;
-		}
-	}
 
 	bind_str(s->insert, 1, statement);
 	bind_str(s->insert, 2, row->statement_id);
@@ -494,40 +492,32 @@ tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
 	bind_str(s->insert, 7, row->currency);
 	for (int k = 0; k < 8; k++)
 		sqlite3_bind_int64(s->insert, 8 + k, v[k]);
-	rc = sqlite3_step(s->insert);
-	sqlite3_reset(s->insert);
-	if (rc != SQLITE_DONE)
-		return tshop_db_error(s->db, e, "storing a settlement row");
+	if (run(s, s->insert, "storing a settlement row", e) == -1)
+		return -1;
 	s->last_new = 0;
 	if (sqlite3_changes(s->db->h) == 1) {
 		*res = TSHOP_SETTLE_NEW;
-		id = s->last_new = sqlite3_last_insert_rowid(s->db->h);
-	} else {
-		/* the identity is stored: the same row, or a conflict */
-		bind_str(s->stored, 1, statement);
-		bind_str(s->stored, 2, row->order_id);
-		bind_str(s->stored, 3, row->type);
-		sqlite3_bind_int64(s->stored, 4, n);
-		*res = TSHOP_SETTLE_UNCHANGED;
-		if ((rc = sqlite3_step(s->stored)) == SQLITE_ROW) {
-			for (int k = 0; k < 8; k++)
-				if (sqlite3_column_int64(s->stored, 1 + k) != v[k])
-					*res = TSHOP_SETTLE_CONFLICT;
-		}
-		id = sqlite3_column_int64(s->stored, 0);
-		sqlite3_reset(s->stored);
-		if (rc != SQLITE_ROW)
-			return tshop_db_error(s->db, e, "reading a settlement row");
+		s->last_new = sqlite3_last_insert_rowid(s->db->h);
+		return 0;
 	}
-	if (slot != NULL)
-		slot->id_count++;
-	else {
-		/* i is the empty slot that ended the probe */
-		s->slot[i].hash = h;
-		s->slot[i].id_count = (uint64_t)id << 16 | 1;
-		s->used++;
+	/* the identity is stored: the same row, or a conflict */
+	bind_str(s->stored, 1, statement);
+	bind_str(s->stored, 2, row->order_id);
+	bind_str(s->stored, 3, row->type);
+	sqlite3_bind_int64(s->stored, 4, n);
+	*res = TSHOP_SETTLE_UNCHANGED;
+	if ((rc = sqlite3_step(s->stored)) == SQLITE_ROW) {
+		for (int k = 0; k < 8; k++)
+			if (sqlite3_column_int64(s->stored, 1 + k) != v[k])
+				*res = TSHOP_SETTLE_CONFLICT;
 	}
-	return 0;
+	sqlite3_reset(s->stored);
+	if (rc != SQLITE_ROW)
+		return tshop_db_error(s->db, e, "reading a settlement row");
+	bind_str(s->matched_add, 1, statement);
+	bind_str(s->matched_add, 2, row->order_id);
+	bind_str(s->matched_add, 3, row->type);
+	return run(s, s->matched_add, "settlement import", e);
 }
 
 int

@@ -234,4 +234,39 @@ if command -v python3 >/dev/null 2>&1; then
 	[ "$unsettled" -le "$unknown" ] && ok "unsettled only where a row went to an unknown id" ||
 	    nok "unsettled $unsettled > unknown $unknown"
 fi
+# Rows of one identity (statement, order_id, type) in one input are numbered
+# in their order: a re-import finds each again, and a longer version of the
+# statement adds only what is new, however far apart the rows are.
+num="$tmp/numbering.db"
+tshop -d "$num" init 2>/dev/null
+hdr='statement_id	order_id	type	settlement'
+printf '%s\nSN\t77\tADJUSTMENT\t-1.00\nSN\t78\tORDER\t5.00\nSN\t77\tADJUSTMENT\t-2.00\n' "$hdr" >"$tmp/num1.tsv"
+check "-n: two adjustments of one order, apart" 0 tshop-settle -d "$num" -n -H import "$tmp/num1.tsv"
+same "both would be stored" "order_id	type	statement	result
+77	ADJUSTMENT	SN	new
+78	ORDER	SN	new
+77	ADJUSTMENT	SN	new" "$out"
+check "import" 0 tshop-settle -d "$num" -q import "$tmp/num1.tsv"
+check "-n: the same file again" 0 tshop-settle -d "$num" -n import "$tmp/num1.tsv"
+same "each row found again" "77	ADJUSTMENT	SN	unchanged
+78	ORDER	SN	unchanged
+77	ADJUSTMENT	SN	unchanged" "$out"
+cp "$tmp/num1.tsv" "$tmp/num2.tsv"
+printf 'SN\t79\tORDER\t4.00\nSN\t77\tADJUSTMENT\t-3.00\nSN\t77\tADJUSTMENT\t-2.50\n' >>"$tmp/num2.tsv"
+check "-n: the statement again, longer, then the first version" 0 tshop-settle -d "$num" -n import "$tmp/num2.tsv" "$tmp/num1.tsv"
+same "the first three found, the new ones stored; each file numbers from 0" \
+"77	ADJUSTMENT	SN	unchanged
+78	ORDER	SN	unchanged
+77	ADJUSTMENT	SN	unchanged
+79	ORDER	SN	new
+77	ADJUSTMENT	SN	new
+77	ADJUSTMENT	SN	new
+77	ADJUSTMENT	SN	unchanged
+78	ORDER	SN	unchanged
+77	ADJUSTMENT	SN	unchanged" "$out"
+check "import both" 0 tshop-settle -d "$num" -q import "$tmp/num2.tsv" "$tmp/num1.tsv"
+same "the order's adjustments, numbered" "0|-100
+1|-200
+2|-300
+3|-250" "$(sqlite3 "$num" "SELECT n, settlement FROM settlement WHERE order_id = '77' ORDER BY n")"
 finish
