@@ -549,10 +549,11 @@ tshop_orders_flush(struct tshop_orders *o, struct tshop_err *e)
 		    .source = text + o->moves[i].source };
 	rc = tshop_stock_apply(o->stock, o->ops, o->nmoves, TSHOP_STOCK_ADD |
 	    TSHOP_STOCK_ALLOW_NEGATIVE, e);
+	/* only a quantity beyond 64 bits can fail: stop, whichever line comes next */
 	for (size_t i = 0; i < o->nmoves; i++)
 		if ((op = &o->ops[i])->error != NULL) {
 			if (rc == 0)
-				rc = tshop_errorf(e, 2, "stock moved by '%s' in warehouse '%s': %s",
+				rc = tshop_errorf(e, 3, "stock moved by '%s' in warehouse '%s': %s",
 				    op->source, op->warehouse, op->error);
 			free(op->error);
 		}
