@@ -83,9 +83,9 @@ import_one(struct tshop_cli *c, struct tshop_record *rec, void *ctx, struct tsho
 		s->input = s->batch->file;
 	}
 	if (tshop_settle_row_from_record(&s->in, rec, &c->cfg, &row, e) == -1 ||
-	    tshop_settle_add(s->settle, &row, &res, e) == -1 ||
-	    tshop_settle_prior(s->settle, &row, &prior, e) == -1)
+	    tshop_settle_add(s->settle, &row, &res, e) == -1)
 		return -1;
+	prior = tshop_settle_prior(s->settle);
 	if (row.has_date)
 		tshop_date_format(row.statement_date, date, sizeof(date));
 	switch (res) {

@@ -224,6 +224,16 @@ static const char *const migrations[] = {
 	"CREATE INDEX orders_unshipped ON orders (ship_by, order_id) WHERE (status = 'UNPAID'"
 	"  OR status = 'ON_HOLD' OR status = 'AWAITING_SHIPMENT' OR status = 'PARTIALLY_SHIPPING'"
 	"  OR status = 'AWAITING_COLLECTION');",
+	/*
+	 * 8: a settlement row records, when it is stored, whether it repeats
+	 * an earlier ORDER row of its order (later rows have larger ids, so
+	 * this never changes); check and summary read it instead of looking
+	 * the order up again for every row.
+	 */
+	"ALTER TABLE settlement ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE settlement SET duplicate = 1 WHERE type = 'ORDER' AND EXISTS (SELECT 1"
+	"  FROM settlement p WHERE p.order_id = settlement.order_id AND p.type = 'ORDER'"
+	"  AND p.id < settlement.id);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -10,8 +10,8 @@
  * The check and the summary are one scan: a single query walks the
  * settlement rows in import order (or period order), joined to their
  * order, its lines and each line's commission rate (a temporary table of
- * category → rate filled from the settings), with a correlated EXISTS
- * that flags duplicates.  The rows of one settlement row (one per order
+ * category → rate filled from the settings), with the duplicate flag
+ * that import set.  The rows of one settlement row (one per order
  * line) arrive together; C does the exact integer arithmetic.  Findings
  * go to a temporary table and come back sorted by SQLite, so memory stays
  * flat however many there are.
@@ -303,9 +303,9 @@ tshop_settle_row_from_record(struct tshop_settle_input *in, const struct tshop_r
 
 struct tshop_settle {
 	struct tshop_db *db;
-	sqlite3_stmt *insert, *stored, *prior, *count_new, *matched_add,
+	sqlite3_stmt *insert, *stored, *prior, *mark_dup, *count_new, *matched_add,
 	    *matched_clear;
-	int64_t last_new;		/* id of the row the last tshop_settle_add() stored, or 0 */
+	bool dup;			/* the last row added is a duplicate of prior_statement's */
 	int64_t first;			/* the first id this input can store */
 	struct tshop_buf prior_statement;
 	uint64_t *bloom;		/* BLOOM_BITS bits, NULL until the first input */
@@ -335,6 +335,8 @@ tshop_settle_new(struct tshop_settle **sp, struct tshop_db *db, struct tshop_err
 	    " WHERE statement = ?1 AND order_id = ?2 AND type = ?3 AND n = ?4", e) == -1 ||
 	    tshop_db_prepare(db, &s->prior, "SELECT statement FROM settlement"
 	    " WHERE order_id = ?1 AND type = 'ORDER' AND id < ?2 ORDER BY id LIMIT 1", e) == -1 ||
+	    tshop_db_prepare(db, &s->mark_dup, "UPDATE settlement SET duplicate = 1 WHERE id = ?1",
+	    e) == -1 ||
 	    tshop_db_prepare(db, &s->count_new, "SELECT count(*) + coalesce((SELECT count"
 	    " FROM temp.settle_matched WHERE statement = ?1 AND order_id = ?2 AND type = ?3), 0)"
 	    " FROM settlement WHERE statement = ?1 AND order_id = ?2 AND type = ?3 AND id >= ?4",
@@ -357,6 +359,7 @@ tshop_settle_free(struct tshop_settle *s)
 	sqlite3_finalize(s->insert);
 	sqlite3_finalize(s->stored);
 	sqlite3_finalize(s->prior);
+	sqlite3_finalize(s->mark_dup);
 	sqlite3_finalize(s->count_new);
 	sqlite3_finalize(s->matched_add);
 	sqlite3_finalize(s->matched_clear);
@@ -463,6 +466,39 @@ earlier(struct tshop_settle *s, const char *statement, const struct tshop_settle
 	return rc == SQLITE_ROW ? 0 : tshop_db_error(s->db, e, "settlement import");
 }
 
+/*
+ * A new ORDER row (id) whose order has an ORDER row stored before it is a
+ * duplicate: marked so, with the statement of the first such row kept for
+ * tshop_settle_prior().
+ */
+static int
+find_prior(struct tshop_settle *s, const char *order_id, int64_t id, struct tshop_err *e)
+{
+	const char *v;
+	int rc;
+
+	bind_str(s->prior, 1, order_id);
+	sqlite3_bind_int64(s->prior, 2, id);
+	if ((rc = sqlite3_step(s->prior)) == SQLITE_ROW) {
+		v = tshop_db_col_text(s->prior, 0);
+		tshop_buf_reset(&s->prior_statement);
+		if (tshop_buf_adds(&s->prior_statement, v ? v : "") == -1)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(s->prior);
+	if (rc == SQLITE_NOMEM)
+		return tshop_errorf(e, 3, "out of memory");
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return tshop_db_error(s->db, e, "settlement import");
+	sqlite3_bind_int64(s->mark_dup, 1, id);
+	if (run(s, s->mark_dup, "settlement import", e) == -1)
+		return -1;
+	s->dup = true;
+	return 0;
+}
+
 int
 tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
     enum tshop_settle_result *res, struct tshop_err *e)
@@ -494,11 +530,11 @@ tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
 		sqlite3_bind_int64(s->insert, 8 + k, v[k]);
 	if (run(s, s->insert, "storing a settlement row", e) == -1)
 		return -1;
-	s->last_new = 0;
+	s->dup = false;
 	if (sqlite3_changes(s->db->h) == 1) {
 		*res = TSHOP_SETTLE_NEW;
-		s->last_new = sqlite3_last_insert_rowid(s->db->h);
-		return 0;
+		return strcmp(row->type, TSHOP_SETTLE_ORDER) == 0 ?
+		    find_prior(s, row->order_id, sqlite3_last_insert_rowid(s->db->h), e) : 0;
 	}
 	/* the identity is stored: the same row, or a conflict */
 	bind_str(s->stored, 1, statement);
@@ -520,31 +556,10 @@ tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
 	return run(s, s->matched_add, "settlement import", e);
 }
 
-int
-tshop_settle_prior(struct tshop_settle *s, const struct tshop_settle_row *row,
-    const char **statement, struct tshop_err *e)
+const char *
+tshop_settle_prior(const struct tshop_settle *s)
 {
-	const char *v;
-	int rc;
-
-	*statement = NULL;
-	if (s->last_new == 0 || strcmp(row->type, TSHOP_SETTLE_ORDER) != 0)
-		return 0;
-	bind_str(s->prior, 1, row->order_id);
-	sqlite3_bind_int64(s->prior, 2, s->last_new);
-	if ((rc = sqlite3_step(s->prior)) == SQLITE_ROW) {
-		v = tshop_db_col_text(s->prior, 0);
-		tshop_buf_reset(&s->prior_statement);
-		if (tshop_buf_adds(&s->prior_statement, v ? v : "") == -1) {
-			sqlite3_reset(s->prior);
-			return tshop_errorf(e, 3, "out of memory");
-		}
-		*statement = tshop_buf_str(&s->prior_statement);
-	}
-	sqlite3_reset(s->prior);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return tshop_db_error(s->db, e, "settlement import");
-	return 0;
+	return s->dup ? tshop_buf_str(&s->prior_statement) : NULL;
 }
 
 /* Exact commission ------------------------------------------------------- */
@@ -845,8 +860,7 @@ scan(struct tshop_db *db, const struct tshop_settle_params *p, const char *perio
 	if (tshop_buf_addf(&sql, "SELECT s.id, s.order_id, s.type, s.statement_date, s.currency,"
 	    " s.revenue, s.refund, s.commission, s.transaction_fee, s.shipping_fee, s.other_fees,"
 	    " s.adjustment, s.settlement,"
-	    " CASE WHEN s.type = 'ORDER' THEN EXISTS (SELECT 1 FROM settlement p"
-	    "  WHERE p.order_id = s.order_id AND p.type = 'ORDER' AND p.id < s.id) ELSE 0 END,"
+	    " s.duplicate,"
 	    " l.line IS NOT NULL, COALESCE(l.amount, l.quantity * l.unit_price),"
 	    " r.num, r.den, %s AS period"
 	    " FROM settlement s"

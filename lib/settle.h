@@ -127,15 +127,14 @@ int tshop_settle_add(struct tshop_settle *s, const struct tshop_settle_row *row,
     enum tshop_settle_result *res, struct tshop_err *e);
 
 /*
- * After tshop_settle_add() stored `row` (TSHOP_SETTLE_NEW): when it is an
+ * After tshop_settle_add() stored a row (TSHOP_SETTLE_NEW): when it is an
  * ORDER row and its order has an ORDER row stored before it (in this
- * input or another), the row is a duplicate (SPEC §4.5: kept, and the
- * check reports it); *statement is then the statement of the first such
- * row (valid until the next call), else NULL.  Always NULL after a row
- * that was already stored.
+ * input or another), the row is a duplicate (SPEC §4.5: kept, marked, and
+ * the check reports it); this is then the statement of the first such row
+ * (valid until the next tshop_settle_add()), else NULL.  Always NULL after
+ * a row that was already stored.
  */
-int tshop_settle_prior(struct tshop_settle *s, const struct tshop_settle_row *row,
-    const char **statement, struct tshop_err *e);
+const char *tshop_settle_prior(const struct tshop_settle *s);
 
 /*
  * The line-weighted commission rate of an order, built line by line: with

@@ -1386,10 +1386,9 @@ store_statement(void *ctx, struct tshop_err *e)
 		return -1;
 	cJSON_ArrayForEach(tx, st->tx) {
 		struct tshop_err re = { 0 };
-		const char *prior;
 
 		if (tx_row(st, tx, &row, &re) == -1 || tshop_settle_add(st->settle, &row, &res,
-		    &re) == -1 || tshop_settle_prior(st->settle, &row, &prior, &re) == -1) {
+		    &re) == -1) {
 			if (re.code != 2) {
 				*e = re;
 				return -1;
@@ -1399,11 +1398,12 @@ store_statement(void *ctx, struct tshop_err *e)
 			continue;
 		}
 		s->n.merged++;
-		if (res == TSHOP_SETTLE_NEW && prior != NULL) {
+		if (res == TSHOP_SETTLE_NEW && tshop_settle_prior(st->settle) != NULL) {
 			/* kept, and reported, as tshop-settle import does (SPEC §4.5) */
 			s->n.duplicates++;
 			notice(s, "statement '%s': order '%s' is settled already (statement "
-			    "'%s'): kept, reported as a duplicate", st->id, row.order_id, prior);
+			    "'%s'): kept, reported as a duplicate", st->id, row.order_id,
+			    tshop_settle_prior(st->settle));
 		} else if (res == TSHOP_SETTLE_NEW)
 			s->n.new_++;
 		else if (res == TSHOP_SETTLE_UNCHANGED)

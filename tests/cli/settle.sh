@@ -269,4 +269,18 @@ same "the order's adjustments, numbered" "0|-100
 1|-200
 2|-300
 3|-250" "$(sqlite3 "$num" "SELECT n, settlement FROM settlement WHERE order_id = '77' ORDER BY n")"
+# A duplicate is marked when it is stored; a database from before the mark
+# (schema 7) gets it when it is opened.
+dupdb="$tmp/dup7.db"
+tshop -d "$dupdb" init 2>/dev/null
+printf '%s\nS1\t501\tORDER\t9.00\nS1\t502\tORDER\t8.00\n' "$hdr" >"$tmp/dup1.tsv"
+printf '%s\nS2\t501\tORDER\t9.00\n' "$hdr" >"$tmp/dup2.tsv"
+tshop-settle -d "$dupdb" -q import "$tmp/dup1.tsv" "$tmp/dup2.tsv" 2>/dev/null
+same "the second ORDER row of order 501 is marked" "S1|501|0
+S1|502|0
+S2|501|1" "$(sqlite3 "$dupdb" 'SELECT statement, order_id, duplicate FROM settlement ORDER BY id')"
+sqlite3 "$dupdb" 'ALTER TABLE settlement DROP COLUMN duplicate; PRAGMA user_version = 7'
+check "check on a schema-7 database (findings: exit 1)" 1 tshop-settle -d "$dupdb" check --statement S2
+same "the duplicate found by the migration" "501" "$(printf '%s\n' "$out" | awk -F'\t' '$2 == "duplicate" { print $1 }')"
+same "and marked" "0 0 1 8" "$(sqlite3 "$dupdb" 'SELECT duplicate FROM settlement ORDER BY id; PRAGMA user_version' | tr '\n' ' ' | sed 's/ $//')"
 finish
