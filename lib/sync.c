@@ -576,11 +576,21 @@ tshop_sync_carriers(struct tshop_sync *s,
 
 			if (!safe_segment(oid))
 				continue;
-			/* each delivery option once, whatever warehouse offers it */
-			if (seen.data != NULL && strstr(seen.data, oid) != NULL)
+			/* each delivery option once, whatever warehouse offers it: seen holds " ID " */
+			if (tshop_buf_addf(&pp, " %s ", oid) == -1) {
+				tshop_buf_release(&pp);
+				goto oom;
+			}
+			if (seen.data != NULL && strstr(seen.data, pp.data) != NULL) {
+				tshop_buf_release(&pp);
 				continue;
-			if (tshop_buf_addf(&seen, " %s ", oid) == -1 ||
-			    tshop_buf_addf(&pp, "/logistics/202309/delivery_options/%s/"
+			}
+			if (tshop_buf_adds(&seen, pp.data) == -1) {
+				tshop_buf_release(&pp);
+				goto oom;
+			}
+			tshop_buf_reset(&pp);
+			if (tshop_buf_addf(&pp, "/logistics/202309/delivery_options/%s/"
 			    "shipping_providers", oid) == -1) {
 				tshop_buf_release(&pp);
 				goto oom;

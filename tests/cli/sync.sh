@@ -277,6 +277,20 @@ grep_err "the second reported" "statement 'S101': order '111' is settled already
 grep_err "and counted" "settlement rows: 1 new, 0 unchanged, 0 conflicting, 1 duplicates"
 check "settle check" 1 tshop-settle check --statement S101
 same "the duplicate finding" "111	duplicate	0.00	9.00" "$(printf '%s\n' "$out" | grep duplicate | cut -f1-4)"
+# a delivery option whose id is part of another's is still asked for its carriers
+cat >"$tmp/opts.json" <<'JSON'
+{"delivery_options": {"7000714532876273410": [{"id": "17", "name": "Two day"}, {"id": "7", "name": "Ground"}]},
+ "shipping_providers": {"17": [{"id": "7117858858072016686", "name": "USPS"}],
+                        "7": [{"id": "7117859084333745990", "name": "OnTrac"}]}}
+JSON
+fake_api --data "$tmp/opts.json" \
+    --access-token "$(sed -n 's/^TSHOP_ACCESS_TOKEN=//p' "$cred")" \
+    --refresh-token "$(sed -n 's/^TSHOP_REFRESH_TOKEN=//p' "$cred")"
+export TSHOP_DB="$tmp/opts.db"
+tshop init 2>/dev/null
+run "carriers of options 17 and 7" 0 tshop-sync carriers
+same "both options' carriers" "OnTrac|7117859084333745990
+USPS|7117858858072016686" "$(sqlite3 "$TSHOP_DB" "SELECT name, provider_id FROM carrier WHERE provider_id IS NOT NULL ORDER BY name")"
 export TSHOP_DB="$tmp/shop.db"
 
 # --- secrets never in output
