@@ -425,6 +425,7 @@ struct cli_held {
 	size_t nwaiting, capwaiting;
 	const char *file;
 	struct tshop_buf text;
+	bool oom;			/* a verdict could not be kept */
 };
 
 static void *
@@ -491,8 +492,21 @@ cli_held_bad(struct cli_batch *b, size_t k, const char *msg)
 {
 	struct cli_held *h = b->held;
 
-	if (k < h->nwaiting)
-		h->v[h->waiting[k]].msg = held_text(h, msg, strlen(msg));
+	if (k < h->nwaiting &&
+	    (h->v[h->waiting[k]].msg = held_text(h, msg, strlen(msg))) == SIZE_MAX)
+		h->oom = true;
+}
+
+/* Have the held records decided: settle() gives each bad one its reason. */
+static void
+settle(struct tshop_cli *c, struct cli_batch *b)
+{
+	struct tshop_err e = { 0 };
+
+	if (b->settle(c, b, &e) == -1)
+		cli_fail(c, &e);
+	if (b->held->oom)
+		cli_fail(c, &(struct tshop_err){ TSHOP_EXIT_LOCAL, "out of memory" });
 }
 
 /* Settle the held records, then report the bad lines among the kept ones. */
@@ -500,12 +514,11 @@ static void
 decide(struct tshop_cli *c, struct cli_batch *b, struct verdicts *v)
 {
 	struct cli_held *h = b->held;
-	struct tshop_err e = { 0 };
 
 	if (h == NULL || h->n == 0)
 		return;
-	if (h->nwaiting > 0 && b->settle(c, b, &e) == -1)
-		cli_fail(c, &e);
+	if (h->nwaiting > 0)
+		settle(c, b);
 	for (size_t i = 0; i < h->n; i++) {
 		const struct held *x = &h->v[i];
 
@@ -590,8 +603,7 @@ cli_batch(struct tshop_cli *c, struct cli_batch *b,
 				cli_fail(c, &e);
 			if (done == 1) {
 				hold(c, b, rec, NULL);
-				if (b->settle(c, b, &e) == -1)
-					cli_fail(c, &e);
+				settle(c, b);
 				if (b->held->v[0].msg != SIZE_MAX) {
 					e.code = TSHOP_EXIT_USAGE;
 					snprintf(e.msg, sizeof(e.msg), "%s",
