@@ -483,8 +483,7 @@ hold(struct tshop_cli *c, struct cli_batch *b, const struct tshop_record *rec, c
 	h->n++;
 	return;
 oom:
-	cli_warn(c, "out of memory");
-	exit(TSHOP_EXIT_LOCAL);
+	cli_fail(c, &(struct tshop_err){ TSHOP_EXIT_LOCAL, "out of memory" });
 }
 
 void
