@@ -303,8 +303,7 @@ tshop_settle_row_from_record(struct tshop_settle_input *in, const struct tshop_r
 
 struct tshop_settle {
 	struct tshop_db *db;
-	sqlite3_stmt *insert, *stored, *prior, *mark_dup, *count_new, *matched_add,
-	    *matched_clear;
+	sqlite3_stmt *insert, *stored, *prior, *mark_dup, *count_new, *matched_add;
 	bool dup;			/* the last row added is a duplicate of prior_statement's */
 	int64_t first;			/* the first id this input can store */
 	struct tshop_buf prior_statement;
@@ -342,8 +341,7 @@ tshop_settle_new(struct tshop_settle **sp, struct tshop_db *db, struct tshop_err
 	    " FROM settlement WHERE statement = ?1 AND order_id = ?2 AND type = ?3 AND id >= ?4",
 	    e) == -1 ||
 	    tshop_db_prepare(db, &s->matched_add, "INSERT INTO temp.settle_matched"
-	    " VALUES (?1, ?2, ?3, 1) ON CONFLICT DO UPDATE SET count = count + 1", e) == -1 ||
-	    tshop_db_prepare(db, &s->matched_clear, "DELETE FROM temp.settle_matched", e) == -1) {
+	    " VALUES (?1, ?2, ?3, 1) ON CONFLICT DO UPDATE SET count = count + 1", e) == -1) {
 		tshop_settle_free(s);
 		return -1;
 	}
@@ -362,7 +360,6 @@ tshop_settle_free(struct tshop_settle *s)
 	sqlite3_finalize(s->mark_dup);
 	sqlite3_finalize(s->count_new);
 	sqlite3_finalize(s->matched_add);
-	sqlite3_finalize(s->matched_clear);
 	tshop_buf_release(&s->prior_statement);
 	free(s->bloom);
 	free(s);
@@ -390,13 +387,13 @@ tshop_settle_begin_input(struct tshop_settle *s, struct tshop_err *e)
 	} else if (!s->bloom_empty)
 		memset(s->bloom, 0, BLOOM_BITS / 8);
 	s->bloom_empty = true;
-	if (run(s, s->matched_clear, "settlement import", e) == -1 ||
-	    tshop_db_prepare(s->db, &st, "SELECT coalesce(max(id), 0) + 1 FROM settlement",
+	if (tshop_db_exec(s->db, "DELETE FROM temp.settle_matched", e) == -1 ||
+	    tshop_db_cached(s->db, &st, "SELECT coalesce(max(id), 0) + 1 FROM settlement",
 	    e) == -1)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		s->first = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? 0 : tshop_db_error(s->db, e, "settlement import");
 }
 

@@ -202,6 +202,13 @@ put_ledger(struct tshop_stock *s, int64_t sku, const char *wh,
 	return 0;
 }
 
+/* A warehouse as given: none (NULL or "") is the default one. */
+static const char *
+warehouse(const char *wh)
+{
+	return wh != NULL && *wh != '\0' ? wh : TSHOP_WAREHOUSE_DEFAULT;
+}
+
 /* The change that setting (or, with add, adding) qty makes to `before`. */
 static int
 step(int64_t before, int64_t qty, bool add, bool allow_negative, const char *wh,
@@ -233,8 +240,7 @@ change(struct tshop_stock *s, int64_t sku, const char *wh, int64_t qty, bool add
 	struct tshop_stock_change c;
 	int64_t before;
 
-	if (wh == NULL || *wh == '\0')
-		wh = TSHOP_WAREHOUSE_DEFAULT;
+	wh = warehouse(wh);
 	if (quantity(s, sku, wh, &before, e) == -1 ||
 	    step(before, qty, add, allow_negative, wh, &c, e) == -1)
 		return -1;
@@ -262,13 +268,6 @@ tshop_stock_add(struct tshop_stock *s, int64_t sku, const char *wh, int64_t delt
 }
 
 /* Bulk changes ----------------------------------------------------------- */
-
-static const char *
-op_warehouse(const struct tshop_stock_op *op)
-{
-	return op->warehouse != NULL && *op->warehouse != '\0' ? op->warehouse :
-	    TSHOP_WAREHOUSE_DEFAULT;
-}
 
 /*
  * A sort key of an op: a number, then a string, then the op's place, so
@@ -405,7 +404,7 @@ change_ops(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, struct o
 
 	for (size_t i = 0; i < n; i++)
 		if (ops[i].id != 0)
-			key[m++] = (struct opkey){ (uint64_t)ops[i].id, op_warehouse(&ops[i]),
+			key[m++] = (struct opkey){ (uint64_t)ops[i].id, warehouse(ops[i].warehouse),
 			    &ops[i] };
 	sort_keys(key, s->tmp, m);
 	for (size_t j, i = 0; i < m; i = j) {
@@ -464,7 +463,7 @@ tshop_stock_apply(struct tshop_stock *s, struct tshop_stock_op *ops, size_t n, u
 	/* the ledger, in the ops' order */
 	for (size_t i = 0; i < n; i++)
 		if (ops[i].id != 0 && ops[i].error == NULL && ops[i].change.changed &&
-		    put_ledger(s, ops[i].id, op_warehouse(&ops[i]), &ops[i].change,
+		    put_ledger(s, ops[i].id, warehouse(ops[i].warehouse), &ops[i].change,
 		    ops[i].source, NULL, e) == -1)
 			return -1;
 	return 0;
