@@ -588,7 +588,9 @@ move_stock(struct tshop_orders *o, const struct oline *lines, size_t n, int sign
     const char *warehouse, const char *what, const char *order_id, struct tshop_err *e)
 {
 	tshop_buf_reset(&o->scratch);
-	if (tshop_buf_addf(&o->scratch, "%s:%s", what, order_id) == -1)
+	/* "what:order_id", once per order of an import: no printf */
+	if (tshop_buf_adds(&o->scratch, what) == -1 || tshop_buf_addc(&o->scratch, ':') == -1 ||
+	    tshop_buf_adds(&o->scratch, order_id) == -1)
 		return tshop_errorf(e, 3, "out of memory");
 	if (o->defer)
 		return defer_moves(o, lines, n, sign, warehouse, tshop_buf_str(&o->scratch), e);

@@ -354,7 +354,7 @@ local_to_time(int64_t l, int shift)
 	ta = l - oa;
 	tb = l - ob;
 	va = offset_at(ta) == oa;
-	vb = offset_at(tb) == ob;
+	vb = tb == ta ? va : offset_at(tb) == ob;
 	if (va && vb)
 		return ta < tb ? ta : tb;
 	if (va)

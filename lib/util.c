@@ -68,17 +68,28 @@ tshop_buf_addc(struct tshop_buf *b, char c)
 int
 tshop_buf_addf(struct tshop_buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap - b->len;	/* 0 before the first add */
 	va_list ap;
 	int n;
 
+	/* format into the room there is; only what does not fit is formatted twice */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_grow(b, (size_t)n) == -1)
+	if (n >= 0 && (size_t)n >= room) {
+		if (buf_grow(b, (size_t)n) == -1)
+			n = -1;
+		else {
+			va_start(ap, fmt);
+			vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+		}
+	}
+	if (n < 0) {
+		if (room > 0)
+			b->data[b->len] = '\0';	/* the buffer unchanged */
 		return -1;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	}
 	b->len += (size_t)n;
 	return 0;
 }
