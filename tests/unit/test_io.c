@@ -483,6 +483,30 @@ test_roundtrip(struct tshop_reader *r)
 	}
 }
 
+/* tshop_buf_addf: into the room there is, across a growth, and at the edge of the room. */
+static void
+test_buf_addf(void)
+{
+	struct tshop_buf b = TSHOP_BUF_INIT;
+	char want[300];
+
+	INT_EQ(tshop_buf_addf(&b, "%s:%d", "order", 7), 0, "buf_addf: into an empty buffer");
+	STR_EQ(tshop_buf_str(&b), "order:7", "buf_addf: first text");
+	INT_EQ(tshop_buf_addf(&b, "%s", ""), 0, "buf_addf: nothing");
+	STR_EQ(tshop_buf_str(&b), "order:7", "buf_addf: nothing added");
+	/* 64 bytes of room after the first add: 7 used, 56 characters exactly fill it */
+	INT_EQ(tshop_buf_addf(&b, "%56s", "x"), 0, "buf_addf: exactly the room left");
+	INT_EQ(b.len, 63, "buf_addf: length at the edge");
+	INT_EQ(tshop_buf_addf(&b, "%c", 'y'), 0, "buf_addf: one past the room");
+	snprintf(want, sizeof(want), "order:7%56sy", "x");
+	STR_EQ(tshop_buf_str(&b), want, "buf_addf: text across the growth");
+	INT_EQ(tshop_buf_addf(&b, "%200d", 1), 0, "buf_addf: longer than the buffer");
+	INT_EQ(b.len, 264, "buf_addf: length after a long add");
+	INT_EQ(strlen(tshop_buf_str(&b)), 264, "buf_addf: terminated");
+	STR_EQ(tshop_buf_str(&b) + 262, " 1", "buf_addf: the long add's end");
+	tshop_buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -505,6 +529,7 @@ main(void)
 	tshop_reader_free(r);
 	test_first_wins();
 	test_writer();
+	test_buf_addf();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
