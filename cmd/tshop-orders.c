@@ -478,7 +478,7 @@ cmd_import(struct tshop_cli *c, struct orders_cmd *s)
 	int rc;
 
 	cli_writer(c, &s->out, result_cols, 2);
-	tshop_orders_defer_stock(s->orders);
+	tshop_orders_bulk(s->orders);
 	rc = cli_batch(c, &b, flush_last);
 	if (c->dry_run)
 		tshop_writer_flush(&s->out);

@@ -294,7 +294,7 @@ struct tshop_orders {
 	struct tshop_buf scratch;	/* ledger sources, event details */
 	struct oline *have, *in;	/* recorded lines; the update's (merged by SKU) */
 	size_t nhave, nin, cap_have, cap_in;
-	/* deferred stock moves (tshop_orders_defer_stock) */
+	/* a bulk import (tshop_orders_bulk): deferred stock moves ... */
 	bool defer;
 	struct move {
 		int64_t id, delta;
@@ -303,6 +303,15 @@ struct tshop_orders {
 	struct tshop_stock_op *ops;	/* the moves, for tshop_stock_apply() */
 	size_t nmoves, cap_moves, cap_ops;
 	struct tshop_buf moves_text;
+	/*
+	 * ... and the order_ids known to be absent: those outside both the
+	 * range recorded when the import began and the range it has added.
+	 */
+	struct id_range {
+		struct tshop_buf lo, hi;
+		bool any;
+	} recorded, added;
+	bool ranges_read;
 };
 
 static const char *const order_sql[] = {
@@ -378,7 +387,66 @@ tshop_orders_free(struct tshop_orders *o)
 	free(o->moves);
 	free(o->ops);
 	tshop_buf_release(&o->moves_text);
+	tshop_buf_release(&o->recorded.lo);
+	tshop_buf_release(&o->recorded.hi);
+	tshop_buf_release(&o->added.lo);
+	tshop_buf_release(&o->added.hi);
 	free(o);
+}
+
+/* Widen r to hold id (compared as SQLite's BINARY collation does); -1 out of memory. */
+static int
+range_add(struct id_range *r, const char *id)
+{
+	if (!r->any || strcmp(id, tshop_buf_str(&r->lo)) < 0) {
+		tshop_buf_reset(&r->lo);
+		if (tshop_buf_adds(&r->lo, id) == -1)
+			return -1;
+	}
+	if (!r->any || strcmp(id, tshop_buf_str(&r->hi)) > 0) {
+		tshop_buf_reset(&r->hi);
+		if (tshop_buf_adds(&r->hi, id) == -1)
+			return -1;
+	}
+	r->any = true;
+	return 0;
+}
+
+static bool
+in_range(const struct id_range *r, const char *id)
+{
+	return r->any && strcmp(id, tshop_buf_str(&r->lo)) >= 0 &&
+	    strcmp(id, tshop_buf_str(&r->hi)) <= 0;
+}
+
+/*
+ * In a bulk import, is order_id certainly not recorded?  A file sorted
+ * by order (either way) then needs no lookup for its new orders.
+ */
+static int
+known_absent(struct tshop_orders *o, const char *order_id, struct tshop_err *e)
+{
+	sqlite3_stmt *st;
+	int rc = SQLITE_ROW;
+
+	if (!o->defer)
+		return 0;
+	if (!o->ranges_read) {
+		if (tshop_db_cached(o->db, &st, "SELECT (SELECT min(order_id) FROM orders),"
+		    " (SELECT max(order_id) FROM orders)", e) == -1)
+			return -1;
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		    (range_add(&o->recorded, tshop_db_col_text(st, 0)) == -1 ||
+		    range_add(&o->recorded, tshop_db_col_text(st, 1)) == -1))
+			rc = SQLITE_NOMEM;
+		sqlite3_reset(st);
+		if (rc == SQLITE_NOMEM)
+			return tshop_errorf(e, 3, "out of memory");
+		if (rc != SQLITE_ROW)
+			return tshop_db_error(o->db, e, "reading the order ids");
+		o->ranges_read = true;
+	}
+	return !in_range(&o->recorded, order_id) && !in_range(&o->added, order_id);
 }
 
 /* Read the recorded order: 1 found (into *r), 0 not, -1 error. */
@@ -388,6 +456,8 @@ load(struct tshop_orders *o, const char *order_id, struct orec *r, struct tshop_
 	sqlite3_stmt *st = o->get;
 	int rc;
 
+	if ((rc = known_absent(o, order_id, e)) != 0)
+		return rc == 1 ? 0 : -1;
 	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -529,7 +599,7 @@ resolve(struct tshop_orders *o, struct oline *l, struct tshop_err *e)
 }
 
 void
-tshop_orders_defer_stock(struct tshop_orders *o)
+tshop_orders_bulk(struct tshop_orders *o)
 {
 	o->defer = true;
 }
@@ -995,6 +1065,8 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		changed = found ? rec_changes(&old, &cur) : 0;
 		if ((!found || changed != 0) && put_order(o, u->order_id, &cur, changed, e) == -1)
 			return -1;
+		if (!found && o->defer && range_add(&o->added, u->order_id) == -1)
+			return tshop_errorf(e, 3, "out of memory");
 		for (size_t i = 0; i < nadded; i++)
 			if (put_line(o, u->order_id, &added[i], e) == -1)
 				return -1;

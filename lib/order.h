@@ -165,13 +165,15 @@ int tshop_orders_new(struct tshop_orders **o, struct tshop_db *db,
 void tshop_orders_free(struct tshop_orders *o);
 
 /*
- * For a bulk import: the stock moves of merges are kept and applied
- * together (tshop_stock_apply: in catalog order, the ledger in the order
- * of the moves), every TSHOP_DB_FLUSH moves and by tshop_orders_flush(),
- * which the caller must run before it commits.  Nothing but these merges
- * may read or write stock in between.
+ * For a bulk import, one transaction of merges: the stock moves of merges
+ * are kept and applied together (tshop_stock_apply: in catalog order, the
+ * ledger in the order of the moves), every TSHOP_DB_FLUSH moves and by
+ * tshop_orders_flush(), which the caller must run before it commits.  An
+ * order_id outside the range of those recorded when the import began and
+ * of those it added is new without a lookup.  Nothing but these merges
+ * may read or write stock or orders until the commit.
  */
-void tshop_orders_defer_stock(struct tshop_orders *o);
+void tshop_orders_bulk(struct tshop_orders *o);
 int tshop_orders_flush(struct tshop_orders *o, struct tshop_err *e);
 
 /*

@@ -390,4 +390,29 @@ same "each took its unit; the last ledger entries carry the running quantity" "A
 ZZ|default|-39990
 -20001|-39990" "$(sqlite3 "$mv" "SELECT s.sku, t.warehouse, t.quantity FROM stock t JOIN sku s ON s.id = t.sku WHERE t.warehouse = 'default' ORDER BY 1;
 SELECT (SELECT quantity FROM ledger WHERE source = 'order:B60000'), (SELECT quantity FROM ledger WHERE source = 'order:B59999')")"
+# a bulk import takes an order_id outside the ids recorded when it began
+# and outside those it added as new without a lookup; inside, it looks
+rg="$tmp/range.db"
+tshop -d "$rg" init 2>/dev/null
+printf 'sku,warehouse,quantity\nR,default,100\n' | tshop-stock -d "$rg" -q import
+printf 'order_id,status,created_at,paid_at,sku,quantity\n' >"$tmp/r1.csv"
+for id in R20 R40; do printf '%s,AWAITING_SHIPMENT,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,R,1\n' $id >>"$tmp/r1.csv"; done
+check "two orders" 0 tshop-orders -d "$rg" import "$tmp/r1.csv"
+printf 'order_id,status,created_at,paid_at,sku,quantity\n' >"$tmp/r2.csv"
+for x in R90:AWAITING_SHIPMENT R80:AWAITING_SHIPMENT R30:AWAITING_SHIPMENT R40:CANCELLED \
+    R80:CANCELLED R10:AWAITING_SHIPMENT; do
+	printf '%s,%s,2026-11-18T10:00:00Z,2026-11-18T10:00:00Z,R,1\n' "${x%%:*}" "${x#*:}" >>"$tmp/r2.csv"
+done
+check "new ids above, inside and below the recorded ones; updates of a recorded and an added one" 0 \
+    tshop-orders -d "$rg" import "$tmp/r2.csv"
+grep_err "four new, two updated" "4 new, 2 updated, 0 unchanged, 0 ignored \(stale\), 0 rejected"
+check "list" 0 tshop-orders -d "$rg" list
+same "six orders, two cancelled" "R10	AWAITING_SHIPMENT
+R20	AWAITING_SHIPMENT
+R30	AWAITING_SHIPMENT
+R40	CANCELLED
+R80	CANCELLED
+R90	AWAITING_SHIPMENT" "$(printf '%s\n' "$out" | cut -f1,2 | sort)"
+check "stock list" 0 tshop-stock -d "$rg" list --by-warehouse
+same "100 less the four open orders" "96" "$(printf '%s\n' "$out" | cut -f5)"
 finish
