@@ -715,8 +715,12 @@ bind_rec(sqlite3_stmt *st, const char *order_id, const struct orec *r)
 		else
 			sqlite3_bind_null(st, 3 + i);
 	}
+	/* as tshop_db_bind_text, without a copy: put_order steps at once */
 	for (int i = 0; i < NS; i++)
-		tshop_db_bind_text(st, 3 + NI + i, r->s[i]);
+		if (r->s[i] == NULL || *r->s[i] == '\0')
+			sqlite3_bind_null(st, 3 + NI + i);
+		else
+			sqlite3_bind_text(st, 3 + NI + i, r->s[i], -1, SQLITE_STATIC);
 }
 
 /* Which columns of b differ from a: bit 0 status, then the slots. */
