@@ -33,12 +33,17 @@ static const char *const zero_decimal[] = {
 int
 tshop_currency_digits(const char *currency)
 {
+	char code[4];
 	size_t i;
 
-	if (currency == NULL)
+	/* a code is three letters: fold them to upper case once (called per row) */
+	for (i = 0; currency != NULL && i < 4 && currency[i] != '\0'; i++)
+		code[i] = (char)toupper((unsigned char)currency[i]);
+	if (i != 3)
 		return 2;
+	code[3] = '\0';
 	for (i = 0; i < sizeof(zero_decimal) / sizeof(zero_decimal[0]); i++)
-		if (tshop_streq_nocase(currency, zero_decimal[i]))
+		if (memcmp(code, zero_decimal[i], 4) == 0)
 			return 0;
 	return 2;
 }

@@ -79,6 +79,10 @@ main(void)
 	INT_EQ(tshop_currency_digits("GBP"), 2, "GBP 2");
 	INT_EQ(tshop_currency_digits(""), 2, "empty 2");
 	INT_EQ(tshop_currency_digits(NULL), 2, "NULL 2");
+	INT_EQ(tshop_currency_digits("Xpf"), 0, "Xpf 0 (the last of the list, any case)");
+	INT_EQ(tshop_currency_digits("BIF"), 0, "BIF 0 (the first)");
+	INT_EQ(tshop_currency_digits("JPYX"), 2, "JPYX 2 (not a code)");
+	INT_EQ(tshop_currency_digits("JP"), 2, "JP 2 (not a code)");
 
 	/* Parsing: every accepted form. */
 	parse_ok("1234.5", 2, 123450);
