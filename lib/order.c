@@ -295,7 +295,7 @@ struct tshop_orders {
 	struct oline *have, *in;	/* recorded lines; the update's (merged by SKU) */
 	size_t nhave, nin, cap_have, cap_in;
 	/* a bulk import (tshop_orders_bulk): deferred stock moves ... */
-	bool defer;
+	bool bulk;
 	struct move {
 		int64_t id, delta;
 		size_t warehouse, source;	/* offsets into moves_text */
@@ -429,7 +429,7 @@ known_absent(struct tshop_orders *o, const char *order_id, struct tshop_err *e)
 	sqlite3_stmt *st;
 	int rc = SQLITE_ROW;
 
-	if (!o->defer)
+	if (!o->bulk)
 		return 0;
 	if (!o->ranges_read) {
 		if (tshop_db_cached(o->db, &st, "SELECT (SELECT min(order_id) FROM orders),"
@@ -601,7 +601,7 @@ resolve(struct tshop_orders *o, struct oline *l, struct tshop_err *e)
 void
 tshop_orders_bulk(struct tshop_orders *o)
 {
-	o->defer = true;
+	o->bulk = true;
 }
 
 int
@@ -662,7 +662,7 @@ move_stock(struct tshop_orders *o, const struct oline *lines, size_t n, int sign
 	if (tshop_buf_adds(&o->scratch, what) == -1 || tshop_buf_addc(&o->scratch, ':') == -1 ||
 	    tshop_buf_adds(&o->scratch, order_id) == -1)
 		return tshop_errorf(e, 3, "out of memory");
-	if (o->defer)
+	if (o->bulk)
 		return defer_moves(o, lines, n, sign, warehouse, tshop_buf_str(&o->scratch), e);
 	for (size_t i = 0; i < n; i++)
 		if (lines[i].quantity != 0 && tshop_stock_add(o->stock, lines[i].id, warehouse,
@@ -1069,7 +1069,7 @@ merge(struct tshop_orders *o, const struct tshop_order *u, bool must_exist,
 		changed = found ? rec_changes(&old, &cur) : 0;
 		if ((!found || changed != 0) && put_order(o, u->order_id, &cur, changed, e) == -1)
 			return -1;
-		if (!found && o->defer && range_add(&o->added, u->order_id) == -1)
+		if (!found && o->bulk && range_add(&o->added, u->order_id) == -1)
 			return tshop_errorf(e, 3, "out of memory");
 		for (size_t i = 0; i < nadded; i++)
 			if (put_line(o, u->order_id, &added[i], e) == -1)
